@@ -1,0 +1,35 @@
+"""Stable hashes: the same inputs give the same digest in any process or machine.
+
+Python's ``hash()`` is salted per process (PYTHONHASHSEED), so every seed, cache
+key and shard id is derived from SHA-256 over canonical JSON instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+
+def canonical_json(value: Any) -> str:
+    """JSON with sorted keys and no whitespace: one spelling per value."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def stable_digest(*parts: Any, length: int = 16) -> str:
+    """Hex digest of the canonical JSON of ``parts``."""
+    return hashlib.sha256(canonical_json(parts).encode("utf-8")).hexdigest()[:length]
+
+
+def stable_seed(*parts: Any) -> int:
+    """A 64-bit integer seed derived from ``parts`` (e.g. seed, recipe, params, example id)."""
+    return int(hashlib.sha256(canonical_json(parts).encode("utf-8")).hexdigest()[:16], 16)
+
+
+def file_sha256(path: str | Path, chunk: int = 1 << 20) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()

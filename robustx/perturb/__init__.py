@@ -1,0 +1,10 @@
+"""Perturbations: a registry of recipes, each a small class with declared parameters.
+
+Families live in subpackages (``char``, later ``word`` and ``translate``). Entries are
+registered lazily by module path so that listing them imports nothing heavy.
+"""
+
+from robustx.perturb.base import PERTURBATIONS, Edit, Perturbation, PerturbedText  # noqa: F401
+
+PERTURBATIONS.register("char.keyboard_typo", "robustx.perturb.char.keyboard_typo:KeyboardTypo")
+PERTURBATIONS.register("char.random_edit", "robustx.perturb.char.random_edit:RandomCharEdit")

@@ -1,0 +1,1 @@
+"""Benchmark tasks: declarative specs plus readers for each data layout."""

@@ -1,0 +1,69 @@
+"""The core data types of a benchmark: examples and the task interface."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import ClassVar, Mapping, Sequence
+
+
+@dataclass(frozen=True)
+class Example:
+    """One test item.
+
+    ``id`` is stable: it comes from the dataset's own row id or line number (never
+    from list position after filtering) and includes the language, so per-example
+    seeds differ across languages. ``row`` is the language-independent alignment
+    key of parallel sets (XNLI row i is the same example in every language).
+    """
+
+    id: str
+    lang: str
+    fields: Mapping[str, str]
+    label: str | None = None
+    row: str = ""
+
+    def with_fields(self, **new_fields: str) -> "Example":
+        return replace(self, fields={**self.fields, **new_fields})
+
+
+@dataclass(frozen=True)
+class TaskData:
+    """What a task loads for one language: the examples and, for retrieval, the target pool."""
+
+    examples: Sequence[Example]
+    source: str
+    skipped: int = 0
+    targets: Sequence[str] = field(default_factory=tuple)
+
+
+class Task:
+    """A benchmark task. Constructors are cheap; ``load`` does the I/O.
+
+    Subclasses set the class attributes and implement ``load``.
+    """
+
+    name: ClassVar[str]
+    kind: ClassVar[str]  # "classification" or "retrieval"
+    metric: ClassVar[str] = "accuracy"
+    languages: ClassVar[tuple[str, ...]]
+    labels: ClassVar[tuple[str, ...]] = ()
+    text_fields: ClassVar[tuple[str, ...]]
+
+    def load(self, lang: str, source: "DataSource") -> TaskData:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class DataSource:
+    """Where a study reads data from.
+
+    ``kind`` is ``"local"`` (a directory in the ``../shared/data`` layout or an
+    official release layout) or ``"hf"`` (Hugging Face ``datasets``, for online users).
+    ``allow_skip`` turns malformed rows into counted, reported skips instead of errors.
+    """
+
+    kind: str = "local"
+    path: str = ""
+    split: str = "test"
+    allow_skip: bool = False
+    limit: int | None = None
