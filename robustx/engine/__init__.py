@@ -1,0 +1,1 @@
+"""Batched inference: length-bucketed batches, dynamic padding, input-order results."""

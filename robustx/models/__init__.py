@@ -1,0 +1,1 @@
+"""Checkpoint loading, label mapping by name, and the offline default model."""

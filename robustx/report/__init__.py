@@ -1,0 +1,1 @@
+"""Summaries of a run: per-language tables and summary.json."""

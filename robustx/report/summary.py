@@ -1,0 +1,89 @@
+"""Aggregate per-example predictions into per-language accuracy, drops and group statistics.
+
+Drops are paired: clean and perturbed accuracy are measured on the same examples. A
+perturbation's accuracy is averaged over perturbation seeds (each seed also listed);
+groups aggregate over their checkpoints' fine-tuning seeds (mean and sample sd).
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any, Sequence
+
+from robustx import __version__
+from robustx.hashing import file_sha256
+from robustx.runner.shards import CLEAN, EvalShard
+
+if TYPE_CHECKING:
+    from robustx.runner.execute import RunState
+    from robustx.study.spec import StudySpec
+
+
+def accuracy(records: Sequence[dict]) -> float:
+    return sum(r["correct"] for r in records) / len(records) if records else float("nan")
+
+
+def mean_sd(values: Sequence[float]) -> tuple[float, float | None]:
+    """Mean and sample standard deviation (None for fewer than two values)."""
+    return statistics.fmean(values), (statistics.stdev(values) if len(values) > 1 else None)
+
+
+def _checkpoint_rows(study: "StudySpec", state: "RunState", acc: dict) -> list[dict[str, Any]]:
+    rows = []
+    for ckpt in study.checkpoints:
+        for lang in study.languages:
+            clean = acc[ckpt.name, lang, CLEAN]
+            for spec in study.perturbations:
+                conds = state.conditions[lang]
+                by_seed = {s: acc[ckpt.name, lang, f"{spec.name}@{s}"] for s in study.perturbation_seeds}
+                records = [r for s in study.perturbation_seeds for r in conds[f"{spec.name}@{s}"].records]
+                units = sum(r["units"] for r in records)
+                perturbed = statistics.fmean(by_seed.values())
+                rows.append({
+                    "checkpoint": ckpt.name, "group": ckpt.group, "seed": ckpt.seed,
+                    "intermediate": list(ckpt.intermediate), "lang": lang, "perturbation": spec.name,
+                    "n": len(conds[CLEAN].examples), "clean_accuracy": clean, "perturbed_accuracy": perturbed,
+                    "perturbed_accuracy_by_seed": {str(s): a for s, a in by_seed.items()},
+                    "abs_drop": clean - perturbed, "rel_drop": (clean - perturbed) / clean if clean else None,
+                    "achieved_rate": sum(r["changed"] for r in records) / units if units else 0.0,
+                })
+    return rows
+
+
+def _group_rows(rows: list[dict]) -> list[dict[str, Any]]:
+    buckets: dict[tuple, list[dict]] = defaultdict(list)
+    for row in rows:
+        buckets[row["group"], row["lang"], row["perturbation"]].append(row)
+    out = []
+    for (group, lang, pert), members in buckets.items():
+        entry: dict[str, Any] = {"group": group, "lang": lang, "perturbation": pert, "checkpoints": len(members)}
+        for metric in ("clean_accuracy", "perturbed_accuracy", "abs_drop"):
+            entry[f"{metric}_mean"], entry[f"{metric}_sd"] = mean_sd([m[metric] for m in members])
+        rel = [m["rel_drop"] for m in members if m["rel_drop"] is not None]
+        entry["rel_drop_mean"], entry["rel_drop_sd"] = mean_sd(rel) if rel else (None, None)
+        out.append(entry)
+    return out
+
+
+def summarize(study: "StudySpec", task, state: "RunState", predictions: dict[EvalShard, list[dict]]) -> dict[str, Any]:
+    acc = {(s.checkpoint.name, s.lang, s.condition): accuracy(recs) for s, recs in predictions.items()}
+    rows = _checkpoint_rows(study, state, acc)
+    clean_only = [
+        {"checkpoint": c.name, "group": c.group, "lang": lang, "clean_accuracy": acc[c.name, lang, CLEAN]}
+        for c in study.checkpoints for lang in study.languages
+    ]
+    return {
+        "robustx_version": __version__,
+        "study": study.name,
+        "study_file_sha256": file_sha256(study.source_file) if study.source_file else None,
+        "task": study.task,
+        "metric": task.metric,
+        "languages": list(study.languages),
+        "perturbation_seeds": list(study.perturbation_seeds),
+        "data_sources": {lang: d.source for lang, d in state.data.items()},
+        "skipped_rows": {lang: d.skipped for lang, d in state.data.items()},
+        "clean": clean_only,
+        "results": rows,
+        "groups": _group_rows(rows),
+    }

@@ -1,0 +1,1 @@
+"""The study runner: independent, cacheable shards written atomically."""

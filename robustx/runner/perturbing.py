@@ -1,0 +1,47 @@
+"""Make (or reuse) the perturbed test set of one PerturbShard."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Sequence
+
+from robustx.perturb import PERTURBATIONS
+from robustx.perturb.base import perturb_example
+from robustx.runner.shards import PerturbShard
+from robustx.runner.store import read_jsonl, write_jsonl
+from robustx.tasks.base import Example
+
+
+def build_perturbation(shard: PerturbShard):
+    spec = shard.perturbation
+    return PERTURBATIONS.get(spec.perturbation).from_dict(spec.params, f"perturbation {spec.name}")
+
+
+def perturb_records(shard: PerturbShard, examples: Sequence[Example]) -> list[dict]:
+    perturbation = build_perturbation(shard)
+    fields = shard.perturbation.fields
+    records = []
+    for example in examples:
+        out = perturb_example(perturbation, shard.perturbation.perturbation, example, shard.seed, fields)
+        records.append({
+            "id": example.id,
+            "fields": {f: out.example.fields[f] for f in fields},
+            "edits": [dataclasses.asdict(e) for e in out.edits],
+            "units": out.units,
+            "changed": out.changed,
+        })
+    return records
+
+
+def perturbed_set(shard: PerturbShard, examples: Sequence[Example], root: Path) -> tuple[list[Example], list[dict], bool]:
+    """The perturbed examples and their records; the bool says whether they were reused."""
+    path = shard.path(root)
+    reused = path.exists()
+    if reused:
+        records = list(read_jsonl(path))
+    else:
+        records = perturb_records(shard, examples)
+        write_jsonl(path, records)
+    by_id = {r["id"]: r for r in records}
+    return [ex.with_fields(**by_id[ex.id]["fields"]) for ex in examples], records, reused

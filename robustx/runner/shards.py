@@ -1,0 +1,66 @@
+"""The units of work of a study, each independent and addressed by a content key.
+
+A ``PerturbShard`` makes the perturbed test set of one (task, language, perturbation,
+seed); every checkpoint shares it. An ``EvalShard`` scores one checkpoint on one
+(language, condition), where the condition is ``clean`` or a perturbed set. Keys are
+stable digests of everything that determines the output, so a finished shard is
+reused by any later run, in any order, on any worker (a Ray task per shard later).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from robustx.hashing import stable_digest
+from robustx.study.spec import CheckpointSpec, PerturbationSpec, StudySpec
+
+CLEAN = "clean"
+# Bump when the record format or the perturbation code changes what a key produces.
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class PerturbShard:
+    task: str
+    lang: str
+    perturbation: PerturbationSpec
+    seed: int
+    data_key: str
+
+    @property
+    def key(self) -> str:
+        p = self.perturbation
+        return stable_digest(FORMAT_VERSION, self.task, self.lang, self.data_key, p.perturbation,
+                             dict(p.params), list(p.fields), self.seed)
+
+    @property
+    def condition(self) -> str:
+        return f"{self.perturbation.name}@{self.seed}"
+
+    def path(self, root: Path) -> Path:
+        return root / "perturbed" / self.task / self.lang / f"{self.perturbation.name}.s{self.seed}.{self.key}.jsonl"
+
+
+@dataclass(frozen=True)
+class EvalShard:
+    checkpoint: CheckpointSpec
+    checkpoint_key: str
+    task: str
+    lang: str
+    condition: str
+    input_key: str
+    settings_key: str
+
+    @property
+    def key(self) -> str:
+        return stable_digest(FORMAT_VERSION, self.checkpoint_key, self.input_key, self.settings_key)
+
+    def path(self, root: Path) -> Path:
+        name = self.condition.replace("@", ".s")
+        return root / "predictions" / self.checkpoint.name / self.task / self.lang / f"{name}.{self.key}.jsonl"
+
+
+def settings_key(study: StudySpec, checkpoint: CheckpointSpec) -> str:
+    """What besides weights and inputs changes predictions (batch size and threads do not)."""
+    return stable_digest(study.run.max_length, checkpoint.prefix, checkpoint.pooling, dict(checkpoint.label_map))

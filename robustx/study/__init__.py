@@ -1,0 +1,1 @@
+"""Study files: a TOML grid of checkpoints x languages x perturbations x seeds."""

