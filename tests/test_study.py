@@ -95,3 +95,8 @@ def test_invalid_toml_names_file(tmp_path):
     path.write_text("[study\n", encoding="utf-8")
     with pytest.raises(RobustxError, match=r"bad\.toml: invalid TOML"):
         load_study(path)
+
+
+def test_unknown_split(tmp_path):
+    with pytest.raises(RobustxError, match=r"data\.split: xnli has no split 'train'"):
+        load_study(write(tmp_path, GOOD.replace("limit = 10", 'limit = 10\nsplit = "train"')))

@@ -1,4 +1,4 @@
-"""The demo study: multilingual-e5-small, clean vs. keyboard typos, ten languages.
+"""The demo study: multilingual-e5-small, clean vs. same-script character noise, ten languages.
 
 Offline on the shipped sample by default; with ``data_dir`` the same study on real
 Tatoeba files.
@@ -13,7 +13,7 @@ from robustx.errors import RobustxError
 from robustx.recipes import load_recipe
 from robustx.study.spec import CheckpointSpec, DataSpec, PerturbationSpec, RunSpec, StudySpec
 
-RECIPES = ("keyboard_typo_tan2021", "char_noise_30")
+RECIPES = ("char_swap_30", "char_noise_30")
 
 
 def demo_study(data_dir: str | None = None, output: str = "runs/demo", threads: int = 1) -> StudySpec:

@@ -58,7 +58,7 @@ def _group_rows(rows: list[dict]) -> list[dict[str, Any]]:
     out = []
     for (group, lang, pert), members in buckets.items():
         entry: dict[str, Any] = {"group": group, "lang": lang, "perturbation": pert, "checkpoints": len(members)}
-        for metric in ("clean_accuracy", "perturbed_accuracy", "abs_drop"):
+        for metric in ("clean_accuracy", "perturbed_accuracy", "abs_drop", "achieved_rate"):
             entry[f"{metric}_mean"], entry[f"{metric}_sd"] = mean_sd([m[metric] for m in members])
         rel = [m["rel_drop"] for m in members if m["rel_drop"] is not None]
         entry["rel_drop_mean"], entry["rel_drop_sd"] = mean_sd(rel) if rel else (None, None)
@@ -66,8 +66,8 @@ def _group_rows(rows: list[dict]) -> list[dict[str, Any]]:
     return out
 
 
-def summarize(study: "StudySpec", task, state: "RunState", predictions: dict[EvalShard, list[dict]]) -> dict[str, Any]:
-    acc = {(s.checkpoint.name, s.lang, s.condition): accuracy(recs) for s, recs in predictions.items()}
+def summarize(study: "StudySpec", task, state: "RunState", predictions: list[tuple[EvalShard, list[dict]]]) -> dict[str, Any]:
+    acc = {(s.checkpoint.name, s.lang, s.condition): accuracy(recs) for s, recs in predictions}
     rows = _checkpoint_rows(study, state, acc)
     clean_only = [
         {"checkpoint": c.name, "group": c.group, "lang": lang, "clean_accuracy": acc[c.name, lang, CLEAN]}

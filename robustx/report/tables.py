@@ -21,7 +21,7 @@ def render_summary(summary: dict[str, Any], console) -> None:
         n = rows[0]["checkpoints"]
         title = f"{summary['task']} · group [bold]{group}[/] ({n} checkpoint{'s' * (n != 1)}) · {pert}"
         table = Table(title=title, title_justify="left")
-        for col in ("lang", "clean %", "perturbed %", "drop (pts)", "rel. drop %"):
+        for col in ("lang", "clean %", "perturbed %", "drop (pts)", "rel. drop %", "words edited %"):
             table.add_column(col, justify="left" if col == "lang" else "right")
         order = {lang: i for i, lang in enumerate(summary["languages"])}
         for r in sorted(rows, key=lambda r: order[r["lang"]]):
@@ -31,6 +31,7 @@ def render_summary(summary: dict[str, Any], console) -> None:
                 _pct(r["perturbed_accuracy_mean"], r["perturbed_accuracy_sd"]),
                 _pct(r["abs_drop_mean"], r["abs_drop_sd"]),
                 _pct(r["rel_drop_mean"], r["rel_drop_sd"]),
+                _pct(r["achieved_rate_mean"]),
             )
         console.print(table)
     if not keys:

@@ -122,7 +122,7 @@ def run_study(study: StudySpec, log: Log = print) -> RunState:
     shards = eval_shards(study, state)
     state.reused += sum(s.path(state.root).exists() for s, _ in shards)
     _evaluate(study, task, shards, state, log)
-    predictions = {s: list(read_jsonl(s.path(state.root))) for s, _ in shards}
+    predictions = [(s, list(read_jsonl(s.path(state.root)))) for s, _ in shards]
     state.summary = summarize(study, task, state, predictions)
     write_atomic(state.root / "summary.json", dumps(state.summary) + "\n")
     return state

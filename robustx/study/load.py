@@ -93,6 +93,8 @@ def load_study(path: str | Path, data_dir: str | None = None, output: str | None
         raise c.fail("study.perturbation_seeds", "must be a non-empty list of integers")
 
     data = _data_spec(c, c.table(raw, "data", {"source", "path", "split", "limit", "allow_skip"}), base, data_dir)
+    if data.split not in task.splits:
+        raise c.fail("data.split", f"{task_name} has no split {data.split!r}; splits: {', '.join(task.splits)}")
     run = _run_spec(c, c.table(raw, "run", {"batch_size", "threads", "device", "max_length", "progress"}))
     checkpoints = _checkpoints(c, raw.get("checkpoints"), base)
     perturbations = _perturbations(c, raw.get("perturbations", []), task)

@@ -48,6 +48,7 @@ class Task:
     languages: ClassVar[tuple[str, ...]]
     labels: ClassVar[tuple[str, ...]] = ()
     text_fields: ClassVar[tuple[str, ...]]
+    splits: ClassVar[tuple[str, ...]] = ("test",)
 
     def load(self, lang: str, source: "DataSource") -> TaskData:  # pragma: no cover - interface
         raise NotImplementedError

@@ -1,0 +1,1 @@
+"""Character-level perturbations: keyboard typos and random grapheme edits."""

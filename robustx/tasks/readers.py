@@ -1,0 +1,94 @@
+"""File reading shared by the local readers: layout detection, lines and TSV rows.
+
+Lines are split on ``\\n`` only: ``str.splitlines`` would also split inside a sentence
+at U+2028, U+0085 or form feeds, which occur in crawled text. TSV cells are split
+on tabs with no quoting, because XNLI and PAWS-X sentences contain unbalanced
+quote characters that a CSV reader would let swallow the following lines.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator, NamedTuple, Sequence
+
+from robustx.errors import RobustxError
+
+
+class RawRow(NamedTuple):
+    """One data row as a reader saw it, before validation.
+
+    ``where`` locates it for messages (``path:line`` or ``dataset row n``). A reader
+    sets ``problem`` for a structurally malformed row instead of raising, so that
+    ``allow_skip`` can count it; the row's other fields are then unused.
+    """
+
+    where: str
+    row_id: str = ""
+    texts: tuple[str, ...] = ()
+    label: str | None = None
+    target: str | None = None
+    problem: str | None = None
+
+
+def find_file(root: Path, candidates: Sequence[Path], what: str) -> Path:
+    """The first of ``candidates`` (relative to ``root``) that exists.
+
+    Raises:
+        RobustxError: listing every path looked for.
+    """
+    for relative in candidates:
+        if (root / relative).is_file():
+            return root / relative
+    looked = ", ".join(str(root / c) for c in candidates)
+    raise RobustxError(f"no {what} found under {root}; looked for: {looked}")
+
+
+def read_lines(path: Path) -> list[str]:
+    """The lines of a UTF-8 text file without line terminators (a BOM is dropped).
+
+    Raises:
+        RobustxError: if the file is missing or not valid UTF-8 (naming the line).
+    """
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise RobustxError(f"file not found: {path}") from None
+    except OSError as exc:
+        raise RobustxError(f"cannot read {path}: {exc.strerror}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise RobustxError(f"{path}:{line}: not valid UTF-8") from None
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return [line[:-1] if line.endswith("\r") else line for line in lines]
+
+
+def tsv_header(path: Path, lines: Sequence[str], required: Sequence[str]) -> dict[str, int]:
+    """Column positions from the first line, checking that ``required`` columns are present."""
+    header = lines[0].split("\t") if lines else []
+    missing = [name for name in required if name not in header]
+    if missing:
+        raise RobustxError(
+            f"{path}:1: header lacks column(s) {', '.join(missing)}; expected a header with {', '.join(required)}"
+        )
+    return {name: i for i, name in enumerate(header)}
+
+
+class TsvLine(NamedTuple):
+    """One TSV line: where it is, its 1-based number, its cells, and why it is malformed."""
+
+    where: str
+    number: int
+    cells: list[str]
+    problem: str | None
+
+
+def tsv_lines(path: Path, lines: Sequence[str], width: int, first_line: int = 1) -> Iterator[TsvLine]:
+    """Each line from ``first_line`` (1-based) split into cells, flagged unless it has ``width`` cells."""
+    for number in range(first_line, len(lines) + 1):
+        cells = lines[number - 1].split("\t")
+        problem = None if len(cells) == width else f"expected {width} tab-separated columns, got {len(cells)}"
+        yield TsvLine(f"{path}:{number}", number, cells, problem)

@@ -1,0 +1,84 @@
+"""Words: the unit a perturbation rate counts.
+
+In scripts written with spaces a word is a maximal run of grapheme clusters that
+start with a letter of one script (marks travel inside their cluster). Digits,
+punctuation and spaces end a word, so ``don't`` is two words and ``COVID19`` gives
+``COVID``; a change of script also ends a word (``Tokyo東京`` is two). Letters of
+the Common or Inherited script (e.g. the kana prolonged-sound mark ``ー``) join the
+run they are in.
+
+Scripts written without spaces (``CHUNK_SIZE``) have no marked word boundary, so a
+run is cut into consecutive chunks of a fixed number of graphemes, close to the
+mean word length: 2 for Han (Chinese words average 1.6-2 characters), 3 for
+Hiragana (particles and inflections), 4 for Katakana (loanwords) and for Thai, Lao,
+Khmer and Myanmar (mean word of 3-5 clusters). The last chunk of a run may be
+shorter. A Japanese run also ends where the script changes (kanji to kana), which
+approximates a word boundary better than any fixed size.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from robustx.text.graphemes import graphemes
+from robustx.text.scripts import char_info
+
+CHUNK_SIZE: dict[str, int] = {
+    "Han": 2,
+    "Hiragana": 3,
+    "Katakana": 4,
+    "Thai": 4,
+    "Lao": 4,
+    "Khmer": 4,
+    "Myanmar": 4,
+}
+_JOINERS = ("Common", "Inherited")
+
+
+class Word(NamedTuple):
+    """A word at ``[start, end)`` of its text, its script and its grapheme clusters."""
+
+    start: int
+    end: int
+    script: str
+    graphemes: tuple[str, ...]
+
+
+def _emit(out: list[Word], start: int, end: int, script: str, run: list[str]) -> None:
+    size = CHUNK_SIZE.get(script)
+    if size is None or len(run) <= size:
+        out.append(Word(start, end, script, tuple(run)))
+        return
+    for i in range(0, len(run), size):
+        chunk = tuple(run[i : i + size])
+        stop = start + sum(map(len, chunk))
+        out.append(Word(start, stop, script, chunk))
+        start = stop
+
+
+def words(text: str) -> list[Word]:
+    """The words of ``text`` in order (see the module docstring for what a word is)."""
+    out: list[Word] = []
+    run: list[str] = []
+    run_start = pos = 0
+    run_script = ""
+    for cluster in graphemes(text):
+        script, letter, _ = char_info(cluster[0])
+        if not letter:
+            if run:
+                _emit(out, run_start, pos, run_script, run)
+                run = []
+        elif not run:
+            run, run_start, run_script = [cluster], pos, script
+        elif script == run_script or script in _JOINERS:
+            run.append(cluster)
+        elif run_script in _JOINERS:
+            run.append(cluster)
+            run_script = script
+        else:
+            _emit(out, run_start, pos, run_script, run)
+            run, run_start, run_script = [cluster], pos, script
+        pos += len(cluster)
+    if run:
+        _emit(out, run_start, pos, run_script, run)
+    return out
