@@ -57,6 +57,10 @@ def fingerprint(spec: CheckpointSpec) -> str:
 def _load(spec: CheckpointSpec, loader: str, device: str, **kwargs: Any) -> tuple[Any, Any]:
     import transformers
 
+    # Missing-pooler reports and weight-loading bars are noise here: architecture
+    # mismatches that matter are checked explicitly below.
+    transformers.logging.set_verbosity_error()
+    transformers.logging.disable_progress_bar()
     source = local_dir(spec) or spec.path
     try:
         tokenizer = transformers.AutoTokenizer.from_pretrained(str(source))
