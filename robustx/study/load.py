@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 from robustx.errors import RobustxError
 from robustx.recipes import load_recipe
@@ -47,6 +47,17 @@ class _Checker:
         unknown = sorted(set(table) - allowed)
         if unknown:
             raise self.fail(f"{where}.{unknown[0]}", f"unknown key; allowed: {', '.join(sorted(allowed))}")
+
+    def tables(self, entries: Any, key: str, allowed: set[str]) -> Iterator[tuple[str, dict]]:
+        """The ``[[key]]`` array of tables, each with its ``key[i]`` name for errors."""
+        if not isinstance(entries, list):
+            raise self.fail(key, f"must be a list of [[{key}]] tables")
+        for i, table in enumerate(entries):
+            where = f"{key}[{i}]"
+            if not isinstance(table, dict):
+                raise self.fail(where, "must be a table")
+            self.no_unknown(table, where, allowed)
+            yield where, table
 
     def get(self, table: Mapping[str, Any], where: str, key: str, kind: type | tuple, default: Any = ...) -> Any:
         if key not in table:
@@ -181,14 +192,10 @@ def _run_spec(c: _Checker, t: Mapping[str, Any]) -> RunSpec:
 
 
 def _checkpoints(c: _Checker, entries: Any, base: Path) -> tuple[CheckpointSpec, ...]:
-    if not isinstance(entries, list) or not entries:
+    if not entries:
         raise c.fail("checkpoints", "missing: add at least one [[checkpoints]] table")
     specs: list[CheckpointSpec] = []
-    for i, t in enumerate(entries):
-        where = f"checkpoints[{i}]"
-        if not isinstance(t, dict):
-            raise c.fail(where, "must be a table")
-        c.no_unknown(t, where, _CKPT_KEYS)
+    for where, t in c.tables(entries, "checkpoints", _CKPT_KEYS):
         ckpt_path = _checkpoint_path(c, f"{where}.path", c.get(t, where, "path", str), base)
         label_map = c.get(t, where, "label_map", dict, {})
         if any(not isinstance(v, str) for v in label_map.values()):
@@ -237,14 +244,8 @@ def _checkpoint_path(c: _Checker, key: str, value: str, base: Path) -> str:
 def _perturbations(c: _Checker, entries: Any, task) -> tuple[PerturbationSpec, ...]:
     from robustx.perturb import PERTURBATIONS
 
-    if not isinstance(entries, list):
-        raise c.fail("perturbations", "must be a list of [[perturbations]] tables")
     specs: list[PerturbationSpec] = []
-    for i, t in enumerate(entries):
-        where = f"perturbations[{i}]"
-        if not isinstance(t, dict):
-            raise c.fail(where, "must be a table")
-        c.no_unknown(t, where, _PERT_KEYS)
+    for where, t in c.tables(entries, "perturbations", _PERT_KEYS):
         recipe_name = c.get(t, where, "recipe", str, "")
         params = dict(c.get(t, where, "params", dict, {}))
         if recipe_name:
