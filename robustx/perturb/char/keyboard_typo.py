@@ -16,7 +16,7 @@ from functools import lru_cache
 from robustx.errors import RobustxError
 from robustx.perturb.base import Edit, Perturbation, PerturbedText
 from robustx.perturb.char import layouts
-from robustx.perturb.char.editing import apply, check_rate, choose, cluster_offsets, stays_apart
+from robustx.perturb.editing import apply, check_rate, choose, cluster_offsets, stays_apart
 from robustx.text import LANGUAGES, words
 from robustx.text.scripts import char_info
 

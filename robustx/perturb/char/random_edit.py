@@ -19,7 +19,7 @@ from typing import Sequence
 
 from robustx.perturb.base import Edit, Perturbation, PerturbedText
 from robustx.perturb.char.alphabets import alphabet
-from robustx.perturb.char.editing import apply, check_rate, choose, cluster_offsets, stays_apart
+from robustx.perturb.editing import apply, check_rate, choose, cluster_offsets, stays_apart
 from robustx.text import Word, words
 
 OPS = ("insert", "delete", "swap", "substitute")
