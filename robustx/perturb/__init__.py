@@ -8,3 +8,8 @@ from robustx.perturb.base import PERTURBATIONS, Edit, Perturbation, PerturbedTex
 
 PERTURBATIONS.register("char.keyboard_typo", "robustx.perturb.char.keyboard_typo:KeyboardTypo")
 PERTURBATIONS.register("char.random_edit", "robustx.perturb.char.random_edit:RandomCharEdit")
+PERTURBATIONS.register("char.case", "robustx.perturb.char.case:Case")
+PERTURBATIONS.register("char.homoglyph", "robustx.perturb.char.homoglyph:Homoglyph")
+PERTURBATIONS.register("char.invisible", "robustx.perturb.char.invisible:Invisible")
+PERTURBATIONS.register("char.ocr", "robustx.perturb.char.ocr:Ocr")
+PERTURBATIONS.register("char.strip_marks", "robustx.perturb.char.strip_marks:StripMarks")

@@ -1,1 +1,2 @@
-"""Character-level perturbations: keyboard typos and random grapheme edits."""
+"""Character-level perturbations on grapheme clusters: keyboard typos, random edits,
+homoglyphs, mark stripping, OCR confusions, invisible characters and case noise."""
