@@ -17,7 +17,8 @@ from robustx.errors import RobustxError
 def _console():
     from rich.console import Console
 
-    return Console(stderr=False, highlight=False)
+    # Logs and pipes get a width that fits the tables instead of rich's 80 columns.
+    return Console(highlight=False, width=None if sys.stdout.isatty() else 120)
 
 
 def cmd_run(args: argparse.Namespace) -> int:

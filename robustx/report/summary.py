@@ -29,24 +29,37 @@ def mean_sd(values: Sequence[float]) -> tuple[float, float | None]:
     return statistics.fmean(values), (statistics.stdev(values) if len(values) > 1 else None)
 
 
-def _checkpoint_rows(study: "StudySpec", state: "RunState", acc: dict) -> list[dict[str, Any]]:
+def _checkpoint_rows(study: "StudySpec", state: "RunState", records: dict) -> list[dict[str, Any]]:
+    """One row per checkpoint x language x perturbation, paired over the same examples."""
+    import numpy as np
+
+    from robustx.hashing import stable_seed
+    from robustx.stats.paired import PairedOutcomes, paired_drop
+
     rows = []
     for ckpt in study.checkpoints:
         for lang in study.languages:
-            clean = acc[ckpt.name, lang, CLEAN]
+            conds = state.conditions[lang]
             for spec in study.perturbations:
-                conds = state.conditions[lang]
-                by_seed = {s: acc[ckpt.name, lang, f"{spec.name}@{s}"] for s in study.perturbation_seeds}
-                records = [r for s in study.perturbation_seeds for r in conds[f"{spec.name}@{s}"].records]
-                units = sum(r["units"] for r in records)
-                perturbed = statistics.fmean(by_seed.values())
+                seeds = study.perturbation_seeds
+                outcomes = PairedOutcomes.from_records(
+                    records[ckpt.name, lang, CLEAN], {s: records[ckpt.name, lang, f"{spec.name}@{s}"] for s in seeds}
+                )
+                # The bootstrap's own seed is derived from the row, so summaries are reproducible.
+                rng = np.random.default_rng(stable_seed("paired-bootstrap", ckpt.name, lang, spec.name))
+                d = paired_drop(outcomes, rng)
+                edits = [r for s in seeds for r in conds[f"{spec.name}@{s}"].records]
+                units = sum(r["units"] for r in edits)
                 rows.append({
                     "checkpoint": ckpt.name, "group": ckpt.group, "seed": ckpt.seed,
                     "intermediate": list(ckpt.intermediate), "lang": lang, "perturbation": spec.name,
-                    "n": len(conds[CLEAN].examples), "clean_accuracy": clean, "perturbed_accuracy": perturbed,
-                    "perturbed_accuracy_by_seed": {str(s): a for s, a in by_seed.items()},
-                    "abs_drop": clean - perturbed, "rel_drop": (clean - perturbed) / clean if clean else None,
-                    "achieved_rate": sum(r["changed"] for r in records) / units if units else 0.0,
+                    "n": d.n, "clean_accuracy": d.clean_accuracy, "perturbed_accuracy": d.perturbed_accuracy,
+                    "perturbed_accuracy_by_seed": {str(s): a for s, a in zip(seeds, d.perturbed_accuracy_by_seed)},
+                    "perturbation_seed_sd": d.seed_sd,
+                    "abs_drop": d.abs_drop, "abs_drop_ci95": list(d.abs_drop_ci),
+                    "rel_drop": d.rel_drop, "rel_drop_ci95": list(d.rel_drop_ci) if d.rel_drop_ci else None,
+                    "p_drop": d.p_greater, "test": d.test, "ci_method": d.ci_method,
+                    "achieved_rate": sum(r["changed"] for r in edits) / units if units else 0.0,
                 })
     return rows
 
@@ -60,6 +73,8 @@ def _group_rows(rows: list[dict]) -> list[dict[str, Any]]:
         entry: dict[str, Any] = {"group": group, "lang": lang, "perturbation": pert, "checkpoints": len(members)}
         for metric in ("clean_accuracy", "perturbed_accuracy", "abs_drop", "achieved_rate"):
             entry[f"{metric}_mean"], entry[f"{metric}_sd"] = mean_sd([m[metric] for m in members])
+        # One checkpoint has no seed sd: its example-bootstrap CI says how sure the drop is.
+        entry["abs_drop_ci95"] = members[0]["abs_drop_ci95"] if len(members) == 1 else None
         rel = [m["rel_drop"] for m in members if m["rel_drop"] is not None]
         entry["rel_drop_mean"], entry["rel_drop_sd"] = mean_sd(rel) if rel else (None, None)
         out.append(entry)
@@ -67,8 +82,9 @@ def _group_rows(rows: list[dict]) -> list[dict[str, Any]]:
 
 
 def summarize(study: "StudySpec", task, state: "RunState", predictions: list[tuple[EvalShard, list[dict]]]) -> dict[str, Any]:
-    acc = {(s.checkpoint.name, s.lang, s.condition): accuracy(recs) for s, recs in predictions}
-    rows = _checkpoint_rows(study, state, acc)
+    records = {(s.checkpoint.name, s.lang, s.condition): recs for s, recs in predictions}
+    acc = {key: accuracy(recs) for key, recs in records.items()}
+    rows = _checkpoint_rows(study, state, records)
     clean_only = [
         {"checkpoint": c.name, "group": c.group, "lang": lang, "clean_accuracy": acc[c.name, lang, CLEAN]}
         for c in study.checkpoints for lang in study.languages
