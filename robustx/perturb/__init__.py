@@ -1,6 +1,6 @@
 """Perturbations: a registry of recipes, each a small class with declared parameters.
 
-Families live in subpackages (``char``, later ``word`` and ``translate``). Entries are
+Families live in subpackages (``char``, ``word``, ``translate``). Entries are
 registered lazily by module path so that listing them imports nothing heavy.
 """
 
@@ -13,3 +13,9 @@ PERTURBATIONS.register("char.homoglyph", "robustx.perturb.char.homoglyph:Homogly
 PERTURBATIONS.register("char.invisible", "robustx.perturb.char.invisible:Invisible")
 PERTURBATIONS.register("char.ocr", "robustx.perturb.char.ocr:Ocr")
 PERTURBATIONS.register("char.strip_marks", "robustx.perturb.char.strip_marks:StripMarks")
+PERTURBATIONS.register("word.drop", "robustx.perturb.word.drop:WordDrop")
+PERTURBATIONS.register("word.repeat", "robustx.perturb.word.repeat:WordRepeat")
+PERTURBATIONS.register("word.swap", "robustx.perturb.word.swap:WordSwap")
+PERTURBATIONS.register("word.synonym", "robustx.perturb.word.synonym:WordnetSynonym")
+PERTURBATIONS.register("word.inflection", "robustx.perturb.word.inflection:Inflection")
+PERTURBATIONS.register("word.mlm", "robustx.perturb.word.mlm:MaskedLMSubstitution")
