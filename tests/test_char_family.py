@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import importlib.util
 import math
+import os
 import random
 import unicodedata
 from pathlib import Path
@@ -377,6 +378,14 @@ def test_coverage_table() -> None:
 
 @pytest.mark.shared_data
 def test_coverage_doc_is_current(shared_data: Path) -> None:
+    import shutil
+
+    # The MT recipes' support is whatever Apertium pairs are installed; .ci/run installs them.
+    if shutil.which("apertium") is None:
+        message = "apertium is not installed: the MT rows of docs/coverage.md cannot be checked"
+        if os.environ.get("ROBUSTX_REQUIRE_SHARED") == "1":
+            pytest.fail(message + " (.ci/run installs it)")
+        pytest.skip(message)
     spec = importlib.util.spec_from_file_location("coverage_table", ROOT / "tools" / "coverage_table.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)

@@ -4,6 +4,23 @@ A perturbation sees one text at a time with a ``random.Random`` built from a sta
 hash of (perturbation seed, recipe name, parameters, example id, field). Its output
 therefore depends on nothing else: not on process, PYTHONHASHSEED, batch size or
 shard order.
+
+Most recipes look at nothing but that text. Two kinds need more, and get it through
+two optional hooks that the runner calls once per shard (one task, language,
+recipe and seed) before the first example:
+
+* recipes that read the same example in other languages (cross-lingual pair mixing,
+  phrase code-mixing from aligned translations) name those languages in
+  ``aligned_languages(lang)``; the runner loads them once from the study's own data
+  source into an ``AlignedIndex`` (language -> row -> Example, keyed by
+  ``Example.row``), passes their rows in the ``ShardContext`` given to
+  ``prepare``, and folds their content into the shard key;
+* recipes whose backend works on batches (machine translation) translate every text
+  of the shard in ``prepare`` and answer ``perturb_text`` from that cache.
+
+``perturb_field`` gives a recipe the whole example (its ``row``) instead of one
+text; by default it calls ``perturb_text``. Outside the runner, call
+``prepare(ShardContext(...))`` before ``perturb_example``.
 """
 
 from __future__ import annotations
@@ -11,7 +28,7 @@ from __future__ import annotations
 import dataclasses
 import random
 from dataclasses import dataclass
-from typing import Any, ClassVar, Mapping, Sequence
+from typing import Any, Callable, ClassVar, Mapping, Sequence
 
 from robustx.errors import RobustxError
 from robustx.hashing import stable_seed
@@ -39,6 +56,40 @@ class PerturbedText:
     edits: tuple[Edit, ...]
     units: int
     changed: int
+
+
+@dataclass(frozen=True)
+class ShardContext:
+    """What ``Perturbation.prepare`` sees: one shard's examples and, for recipes that
+    asked for them, the row-aligned examples of other languages (``aligned[lang][row]``)."""
+
+    lang: str
+    fields: tuple[str, ...]
+    examples: Sequence[Example]
+    aligned: Mapping[str, Mapping[str, Example]] = dataclasses.field(default_factory=dict)
+
+
+class AlignedIndex:
+    """Examples of other languages by ``row``, loaded on first use and kept.
+
+    ``load(lang)`` returns a language's examples from the same data source (same
+    split and limit) as the shard's; the runner builds one index per study run.
+    """
+
+    def __init__(self, load: Callable[[str], Sequence[Example]]) -> None:
+        self._load = load
+        self._examples: dict[str, Sequence[Example]] = {}
+        self._rows: dict[str, Mapping[str, Example]] = {}
+
+    def examples(self, lang: str) -> Sequence[Example]:
+        if lang not in self._examples:
+            self._examples[lang] = self._load(lang)
+        return self._examples[lang]
+
+    def rows(self, lang: str) -> Mapping[str, Example]:
+        if lang not in self._rows:
+            self._rows[lang] = {ex.row: ex for ex in self.examples(lang)}
+        return self._rows[lang]
 
 
 class Perturbation:
@@ -79,6 +130,17 @@ class Perturbation:
         """Why ``lang`` is not supported, or ``None`` if it is."""
         return None
 
+    def aligned_languages(self, lang: str) -> tuple[str, ...]:
+        """Languages whose row-aligned examples this recipe reads when perturbing ``lang``."""
+        return ()
+
+    def prepare(self, context: ShardContext) -> None:
+        """Called once per shard before any example (batch work, aligned rows); default: nothing."""
+
+    def perturb_field(self, example: Example, field: str, rng: random.Random) -> PerturbedText:
+        """Perturb ``example.fields[field]``; recipes that need the example's ``row`` override this."""
+        return self.perturb_text(example.fields[field], example.lang, rng)
+
     def perturb_text(self, text: str, lang: str, rng: random.Random) -> PerturbedText:  # pragma: no cover
         raise NotImplementedError
 
@@ -108,7 +170,7 @@ def perturb_example(
     units = changed = 0
     for field in fields:
         rng = example_rng(seed, recipe, params, example.id, field)
-        out = perturbation.perturb_text(example.fields[field], example.lang, rng)
+        out = perturbation.perturb_field(example, field, rng)
         new_fields[field] = out.text
         edits.extend(dataclasses.replace(edit, field=field) for edit in out.edits)
         units += out.units

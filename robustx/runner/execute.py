@@ -15,11 +15,13 @@ from typing import Callable
 
 from robustx.hashing import stable_digest
 from robustx.models.checkpoint import fingerprint, load_classifier, load_encoder
+from robustx.perturb import PERTURBATIONS
+from robustx.perturb.base import AlignedIndex
 from robustx.runner.perturbing import perturbed_set
 from robustx.runner.scoring import SCORERS
 from robustx.runner.shards import CLEAN, EvalShard, PerturbShard, settings_key
 from robustx.runner.store import dumps, read_jsonl, write_atomic, write_jsonl
-from robustx.study.spec import StudySpec
+from robustx.study.spec import PerturbationSpec, StudySpec
 from robustx.tasks.base import DataSource, Example, TaskData
 
 Log = Callable[[str], None]
@@ -49,9 +51,13 @@ def _examples_key(examples: list[Example]) -> str:
     return stable_digest([(e.id, dict(e.fields), e.label) for e in examples])
 
 
-def _load_data(study: StudySpec, task, state: RunState, log: Log) -> None:
+def _source(study: StudySpec) -> DataSource:
     d = study.data
-    source = DataSource(kind=d.source, path=d.path, split=d.split, allow_skip=d.allow_skip, limit=d.limit)
+    return DataSource(kind=d.source, path=d.path, split=d.split, allow_skip=d.allow_skip, limit=d.limit)
+
+
+def _load_data(study: StudySpec, task, state: RunState, log: Log) -> None:
+    source = _source(study)
     for lang in study.languages:
         data = task.load(lang, source)
         if data.skipped:
@@ -59,15 +65,28 @@ def _load_data(study: StudySpec, task, state: RunState, log: Log) -> None:
         state.data[lang] = data
 
 
-def _perturb(study: StudySpec, state: RunState, log: Log) -> None:
+def _aligned_key(spec: PerturbationSpec, lang: str, data_key: str, aligned: AlignedIndex) -> str:
+    """``data_key``, extended by the content of the other languages the recipe reads."""
+    perturbation = PERTURBATIONS.get(spec.perturbation).from_dict(spec.params, f"perturbation {spec.name}")
+    langs = perturbation.aligned_languages(lang)
+    if not langs:
+        return data_key
+    return stable_digest(data_key, [(other, _examples_key(list(aligned.examples(other)))) for other in langs])
+
+
+def _perturb(study: StudySpec, task, state: RunState, log: Log) -> None:
+    source = _source(study)
+    # Other languages' rows for recipes that mix languages, loaded once on first use.
+    aligned = AlignedIndex(lambda other: state.data[other].examples if other in state.data
+                           else task.load(other, source).examples)
     for lang, data in state.data.items():
         examples = list(data.examples)
         data_key = _examples_key(examples)
         conds = {CLEAN: Condition(CLEAN, examples, data_key)}
         for spec in study.perturbations:
             for seed in study.perturbation_seeds:
-                shard = PerturbShard(study.task, lang, spec, seed, data_key)
-                perturbed, records, reused = perturbed_set(shard, examples, state.root)
+                shard = PerturbShard(study.task, lang, spec, seed, _aligned_key(spec, lang, data_key, aligned))
+                perturbed, records, reused = perturbed_set(shard, examples, state.root, aligned)
                 conds[shard.condition] = Condition(shard.condition, perturbed, shard.key, records)
                 state.reused += reused
                 state.computed += not reused
@@ -118,7 +137,7 @@ def run_study(study: StudySpec, log: Log = print) -> RunState:
     state = RunState(root=Path(study.output))
     write_atomic(state.root / "study.json", dumps(dataclasses.asdict(study)) + "\n")
     _load_data(study, task, state, log)
-    _perturb(study, state, log)
+    _perturb(study, task, state, log)
     shards = eval_shards(study, state)
     state.reused += sum(s.path(state.root).exists() for s, _ in shards)
     _evaluate(study, task, shards, state, log)

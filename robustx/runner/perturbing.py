@@ -6,8 +6,9 @@ import dataclasses
 from pathlib import Path
 from typing import Sequence
 
+from robustx.errors import RobustxError
 from robustx.perturb import PERTURBATIONS
-from robustx.perturb.base import perturb_example
+from robustx.perturb.base import AlignedIndex, ShardContext, perturb_example
 from robustx.runner.shards import PerturbShard
 from robustx.runner.store import read_jsonl, write_jsonl
 from robustx.tasks.base import Example
@@ -18,9 +19,16 @@ def build_perturbation(shard: PerturbShard):
     return PERTURBATIONS.get(spec.perturbation).from_dict(spec.params, f"perturbation {spec.name}")
 
 
-def perturb_records(shard: PerturbShard, examples: Sequence[Example]) -> list[dict]:
+def perturb_records(shard: PerturbShard, examples: Sequence[Example], aligned: AlignedIndex | None = None) -> list[dict]:
+    """The records of one shard; ``aligned`` serves recipes that read other languages' rows."""
     perturbation = build_perturbation(shard)
     fields = shard.perturbation.fields
+    langs = perturbation.aligned_languages(shard.lang)
+    if langs and aligned is None:
+        raise RobustxError(f"perturbation {shard.perturbation.name} reads aligned rows of {', '.join(langs)}: "
+                           "it needs an AlignedIndex of the same data source")
+    rows = {lang: aligned.rows(lang) for lang in langs} if aligned is not None else {}
+    perturbation.prepare(ShardContext(shard.lang, tuple(fields), examples, rows))
     records = []
     for example in examples:
         out = perturb_example(perturbation, shard.perturbation.perturbation, example, shard.seed, fields)
@@ -34,14 +42,16 @@ def perturb_records(shard: PerturbShard, examples: Sequence[Example]) -> list[di
     return records
 
 
-def perturbed_set(shard: PerturbShard, examples: Sequence[Example], root: Path) -> tuple[list[Example], list[dict], bool]:
+def perturbed_set(
+    shard: PerturbShard, examples: Sequence[Example], root: Path, aligned: AlignedIndex | None = None
+) -> tuple[list[Example], list[dict], bool]:
     """The perturbed examples and their records; the bool says whether they were reused."""
     path = shard.path(root)
     reused = path.exists()
     if reused:
         records = list(read_jsonl(path))
     else:
-        records = perturb_records(shard, examples)
+        records = perturb_records(shard, examples, aligned)
         write_jsonl(path, records)
     by_id = {r["id"]: r for r in records}
     return [ex.with_fields(**by_id[ex.id]["fields"]) for ex in examples], records, reused

@@ -1,0 +1,120 @@
+"""Word-level code-switching with bilingual dictionaries (PolyGloss-style, Tan & Joty 2021).
+
+A chosen word of the text (the matrix language) is replaced by its translation into
+one of the ``embedded`` languages: the language is drawn uniformly among those whose
+dictionary has the word, the translation uniformly among its ``top_k`` most frequent
+translations in that language (``top_k = 1``: always the most frequent). Case follows
+the replaced word (``Die`` for ``The``). Unlike PolyGloss this is not an adversarial
+search: words and languages are drawn at random, which measures robustness to
+code-mixed input rather than a worst case.
+
+``units`` counts the words some embedded language's dictionary translates (see
+``lexicon.lexical_units``: standalone words, or dictionary matches in scripts without
+spaces), ``changed`` the words replaced; ``rate`` is the fraction of those units
+replaced. Dictionaries: MUSE (``lexicon``); a pair without a direct dictionary
+(neither side English) goes through English when ``pivot`` is true, which is noisier.
+Translations are single dictionary words, not inflected for context.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from robustx.perturb.base import Edit, Perturbation, PerturbedText
+from robustx.perturb.editing import apply, check_rate, choose
+from robustx.perturb.translate import lexicon
+from robustx.text import LANGUAGES
+
+Options = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+def check_languages(codes: object, what: str) -> tuple[str, ...]:
+    """``codes`` as a sorted tuple of known ISO 639-1 codes (one spelling per set, for stable seeds)."""
+    values = (codes,) if isinstance(codes, str) else tuple(codes)  # type: ignore[arg-type]
+    unknown = [c for c in values if c not in LANGUAGES]
+    if unknown or not values:
+        raise ValueError(f"{what} must be a non-empty list of ISO 639-1 codes of XTREME languages; got {list(values)}")
+    return tuple(sorted(set(values)))
+
+
+@dataclass(frozen=True)
+class CodeSwitchParams:
+    """``rate``: fraction of translatable words replaced; ``embedded``: languages they come from;
+    ``top_k``: translations drawn from; ``pivot``: compose X->en->Y dictionaries; ``lexical_dir``:
+    the MUSE folder (default: ``ROBUSTX_LEXICAL_DIR``)."""
+
+    rate: float = 0.3
+    embedded: tuple[str, ...] = ("de", "es", "fr", "ru", "zh")
+    top_k: int = 1
+    pivot: bool = True
+    lexical_dir: str = ""
+
+    def __post_init__(self) -> None:
+        check_rate(self.rate)
+        object.__setattr__(self, "embedded", check_languages(self.embedded, "embedded"))
+        if isinstance(self.top_k, bool) or not isinstance(self.top_k, int) or self.top_k < 1:
+            raise ValueError(f"top_k must be a positive integer, got {self.top_k!r}")
+        if not isinstance(self.pivot, bool):
+            raise ValueError(f"pivot must be true or false, got {self.pivot!r}")
+        if not isinstance(self.lexical_dir, str):
+            raise ValueError(f"lexical_dir must be a string, got {self.lexical_dir!r}")
+
+
+class CodeSwitch(Perturbation):
+    name = "translate.code_switch"
+    family = "translate"
+    cross_script = True
+    Params = CodeSwitchParams
+
+    def __init__(self, params: CodeSwitchParams) -> None:
+        super().__init__(params)
+        self._options: dict[str, dict[str, Options]] = {}  # lang -> word -> (language, translations)
+        self._tables: dict[str, list[tuple[str, lexicon.Table]]] = {}
+        self._prefixes: dict[str, frozenset[str]] = {}
+
+    def _embedded(self, lang: str) -> list[str]:
+        folder = lexicon.muse_dir(self.params.lexical_dir, self.name)
+        return [e for e in self.params.embedded if e != lang and lexicon.has_table(folder, lang, e, self.params.pivot)]
+
+    def unsupported_reason(self, lang: str) -> str | None:
+        if self._embedded(lang):
+            return None
+        if self.params.embedded == (lang,):
+            return f"the only embedded language is {lang} itself"
+        return lexicon.missing(lang, self.params.embedded, self.params.pivot)
+
+    def _tables_for(self, lang: str) -> list[tuple[str, lexicon.Table]]:
+        tables = self._tables.get(lang)
+        if tables is None:
+            folder, pivot = str(lexicon.muse_dir(self.params.lexical_dir, self.name)), self.params.pivot
+            embedded = self._embedded(lang)
+            tables = [(e, lexicon.table(folder, lang, e, pivot)) for e in embedded]
+            self._tables[lang] = tables
+            self._options[lang] = {}
+            self._prefixes[lang] = frozenset().union(*(lexicon.unspaced_prefixes(folder, lang, e, pivot) for e in embedded))
+        return tables
+
+    def perturb_text(self, text: str, lang: str, rng: random.Random) -> PerturbedText:
+        tables = self._tables_for(lang)
+        memo = self._options[lang]
+
+        def options(key: str) -> Options:
+            found = memo.get(key)
+            if found is None:
+                # A word whose most frequent translations include itself (a cognate) keeps only the others.
+                found = memo[key] = tuple(
+                    (e, kept) for e, t in tables if key in t
+                    if (kept := tuple(x for x in t[key][: self.params.top_k] if x != key))
+                )
+            return found
+
+        units = [u for u in lexicon.lexical_units(text, options, self._prefixes[lang]) if options(u.key)]
+        edits = []
+        for unit in choose(units, self.params.rate, rng):
+            language, translations = rng.choice(options(unit.key))
+            before = text[unit.start : unit.end]
+            chosen = rng.choice(translations)
+            after = lexicon.match_case(before, "I" if (language, chosen) == ("en", "i") else chosen)
+            edits.append(Edit("", unit.start, unit.end, before, after, f"code_switch:{language}"))
+        return PerturbedText(apply(text, edits), tuple(edits), len(units), len(edits))
