@@ -10,13 +10,12 @@ either the previous complete state or the new one.
 
 from __future__ import annotations
 
-import os
 import random
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from robustx.errors import RobustxError
+from robustx.runner.store import atomic_open
 
 STATE_FORMAT = 1
 STATE_FILE = "state.pt"
@@ -25,17 +24,8 @@ STATE_FILE = "state.pt"
 def save_atomic(obj: Any, path: Path) -> None:
     import torch
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            torch.save(obj, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_open(path, binary=True) as handle:
+        torch.save(obj, handle)
 
 
 def rng_state() -> dict[str, Any]:
