@@ -7,6 +7,7 @@ names the file and the key.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any, Iterator, Mapping
@@ -140,7 +141,8 @@ def _check_support(c: _Checker, perturbations: tuple[PerturbationSpec, ...], lan
 
 def _resolve(base: Path, value: str) -> Path:
     p = Path(value).expanduser()
-    return p if p.is_absolute() else base / p
+    # normpath: "studies/../runs" is shown and stored as "runs".
+    return p if p.is_absolute() else Path(os.path.normpath(base / p))
 
 
 def _task(c: _Checker, name: str):
