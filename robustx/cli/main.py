@@ -1,4 +1,4 @@
-"""``robustx`` command line: run, validate, demo, list.
+"""robustx: per-language adversarial robustness of multilingual checkpoints, with significance over seeds.
 
 Imports of torch and transformers happen inside the commands that need them, so
 ``robustx --help``, ``validate`` and ``list`` start fast.
@@ -11,6 +11,8 @@ import sys
 from typing import Sequence
 
 from robustx import __version__
+from robustx.cli import finetune as finetune_cli
+from robustx.cli import report as report_cli
 from robustx.errors import RobustxError
 
 
@@ -105,8 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     ls = sub.add_parser("list", help="list tasks, perturbations and shipped recipes")
     ls.set_defaults(func=cmd_list)
-    from robustx.cli.finetune import add_parser as add_finetune
-    add_finetune(sub)
+    finetune_cli.add_parser(sub)
+    report_cli.add_parser(sub)
     return parser
 
 
