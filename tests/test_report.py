@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import random
 import os
+import random
 import shutil
 from pathlib import Path
 
