@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from robustx.errors import RobustxError
+from robustx.perturb.lexical import ENV as LEXICAL_ENV
 from robustx.perturb import PERTURBATIONS, Perturbation
 from robustx.perturb.base import AlignedIndex, ShardContext, perturb_example
 from robustx.perturb.translate import lexicon, round_trip
@@ -171,17 +172,17 @@ def test_code_switch_pivots_through_english(toy_dir: Path) -> None:
 
 
 def test_missing_dictionaries_are_one_line_errors(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.delenv(lexicon.ENV, raising=False)
+    monkeypatch.delenv(LEXICAL_ENV, raising=False)
     with pytest.raises(RobustxError, match="ROBUSTX_LEXICAL_DIR") as err:
         make(CodeSwitch).perturb_text("the cat", "en", random.Random(0))
     assert "\n" not in str(err.value)
-    monkeypatch.setenv(lexicon.ENV, str(tmp_path / "nowhere"))
+    monkeypatch.setenv(LEXICAL_ENV, str(tmp_path / "nowhere"))
     with pytest.raises(RobustxError, match="no MUSE dictionaries"):
         make(CodeSwitch).unsupported_reason("en")
 
 
 def test_env_var_names_the_folder(toy_dir: Path, monkeypatch) -> None:
-    monkeypatch.setenv(lexicon.ENV, str(toy_dir))
+    monkeypatch.setenv(LEXICAL_ENV, str(toy_dir))
     assert make(CodeSwitch, rate=1.0, embedded=["de"]).perturb_text("cat", "en", random.Random(0)).text == "katze"
 
 

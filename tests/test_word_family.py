@@ -27,8 +27,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from robustx.errors import RobustxError
+from robustx.perturb.lexical import ENV as LEXICAL_ENV
 from robustx.perturb import PERTURBATIONS, Perturbation, PerturbedText
-from robustx.perturb.word import wordnet
 from robustx.perturb.word.drop import WordDrop
 from robustx.perturb.word.inflection import Inflection
 from robustx.perturb.word.mlm import MaskedLMSubstitution
@@ -306,13 +306,13 @@ def test_match_case() -> None:
 
 
 def test_synonym_needs_a_directory(monkeypatch, tmp_path) -> None:
-    monkeypatch.delenv(wordnet.ENV, raising=False)
-    with pytest.raises(RobustxError, match=f"params.lexical_dir or {wordnet.ENV}"):
+    monkeypatch.delenv(LEXICAL_ENV, raising=False)
+    with pytest.raises(RobustxError, match=f"params.lexical_dir or {LEXICAL_ENV}"):
         make(WordnetSynonym).perturb_text("cat", "en", random.Random(0))
-    monkeypatch.setenv(wordnet.ENV, str(tmp_path / "missing"))
+    monkeypatch.setenv(LEXICAL_ENV, str(tmp_path / "missing"))
     with pytest.raises(RobustxError, match="does not exist"):
         make(WordnetSynonym).perturb_text("cat", "en", random.Random(0))
-    monkeypatch.setenv(wordnet.ENV, str(tmp_path))
+    monkeypatch.setenv(LEXICAL_ENV, str(tmp_path))
     with pytest.raises(RobustxError, match="wn-wikt-eng.tab"):
         make(WordnetSynonym).perturb_text("cat", "en", random.Random(0))
 

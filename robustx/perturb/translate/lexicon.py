@@ -23,7 +23,6 @@ recipe's throughput.
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from pathlib import Path
 from typing import AbstractSet, Callable, Mapping, NamedTuple
@@ -31,9 +30,9 @@ from typing import AbstractSet, Callable, Mapping, NamedTuple
 import regex
 
 from robustx.errors import RobustxError
+from robustx.perturb.lexical import lexical_root, origin
 from robustx.text import CHUNK_SIZE, char_script, graphemes
 
-ENV = "ROBUSTX_LEXICAL_DIR"
 PIVOT = "en"
 PIVOT_FANOUT = 3  # English senses of a source word that a pivoted pair goes through
 
@@ -42,18 +41,13 @@ Table = Mapping[str, tuple[str, ...]]
 
 def muse_dir(configured: str, recipe: str) -> Path:
     """The folder holding ``<src>-<tgt>.txt``, from a parameter or ``ROBUSTX_LEXICAL_DIR``."""
-    raw = configured or os.environ.get(ENV, "")
-    if not raw:
-        raise RobustxError(
-            f"{recipe} needs the MUSE bilingual dictionaries: set params.lexical_dir or {ENV} to the folder "
-            "holding muse/<src>-<tgt>.txt (e.g. ../shared/data/lexical)"
-        )
-    path = Path(raw).expanduser()
+    path = lexical_root(configured, recipe, "the MUSE bilingual dictionaries (muse/<src>-<tgt>.txt)")
     for folder in (path / "muse", path):
         if folder.is_dir() and any(folder.glob("*-*.txt")):
             return folder
-    origin = "params.lexical_dir" if configured else ENV
-    raise RobustxError(f"{recipe}: no MUSE dictionaries (<src>-<tgt>.txt) in {path} or {path / 'muse'} (from {origin})")
+    raise RobustxError(
+        f"{recipe}: no MUSE dictionaries (<src>-<tgt>.txt) in {path} or {path / 'muse'} (from {origin(configured)})"
+    )
 
 
 def missing(src: str, targets: tuple[str, ...], pivot: bool) -> str:

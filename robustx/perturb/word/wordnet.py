@@ -24,15 +24,14 @@ largest, ~0.2 s), up to 0.6 s with a native OMW file (Chinese Open Wordnet).
 
 from __future__ import annotations
 
-import os
 import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from robustx.errors import RobustxError
+from robustx.perturb.lexical import lexical_root, origin
 
-ENV = "ROBUSTX_LEXICAL_DIR"
 SOURCES = ("wikt", "omw")
 
 # ISO 639-1 (as robustx names languages) -> ISO 639-3 codes used by OMW file names.
@@ -55,16 +54,9 @@ COVERS: dict[str, frozenset[str]] = {
 
 def lexical_dir(configured: str, who: str) -> Path:
     """The wordnet directory: ``configured`` (``params.lexical_dir``) if given, else ``$ROBUSTX_LEXICAL_DIR``."""
-    raw = configured or os.environ.get(ENV, "")
-    if not raw:
-        raise RobustxError(
-            f"{who} needs wordnets: set params.lexical_dir or {ENV} to the folder "
-            "holding omw/wikt/wn-wikt-<iso3>.tab (e.g. ../shared/data/lexical)"
-        )
-    path = Path(raw).expanduser()
+    path = lexical_root(configured, who, "wordnets (omw/wikt/wn-wikt-<iso3>.tab)")
     if not path.is_dir():
-        origin = "params.lexical_dir" if configured else ENV
-        raise RobustxError(f"{who}: wordnet directory {path} (from {origin}) does not exist")
+        raise RobustxError(f"{who}: wordnet directory {path} (from {origin(configured)}) does not exist")
     return path
 
 
