@@ -107,7 +107,7 @@ def _evaluate(study: StudySpec, task, shards: list[tuple[EvalShard, Condition]],
     from robustx.engine.predict import resolve_device
 
     device = resolve_device(study.run.device)
-    score = SCORERS[task.kind]
+    score = SCORERS.get(task.kind)
     for ckpt in study.checkpoints:
         missing = [(s, c) for s, c in shards if s.checkpoint is ckpt and not s.path(state.root).exists()]
         if not missing:

@@ -11,19 +11,12 @@ from typing import Callable, Sequence
 import numpy as np
 
 from robustx.models.checkpoint import LoadedModel
+from robustx.registry import Registry
 from robustx.study.spec import CheckpointSpec, RunSpec
 from robustx.tasks.base import Example, Task, TaskData
 
 Scorer = Callable[..., list[dict]]
-SCORERS: dict[str, Scorer] = {}
-
-
-def scorer(kind: str) -> Callable[[Scorer], Scorer]:
-    def register(fn: Scorer) -> Scorer:
-        SCORERS[kind] = fn
-        return fn
-
-    return register
+SCORERS: Registry[Scorer] = Registry("task kind")
 
 
 def _records(examples: Sequence[Example], predictions: Sequence[str]) -> list[dict]:
@@ -33,7 +26,7 @@ def _records(examples: Sequence[Example], predictions: Sequence[str]) -> list[di
     ]
 
 
-@scorer("classification")
+@SCORERS.register("classification")
 def score_classification(task: Task, loaded: LoadedModel, ckpt: CheckpointSpec, run: RunSpec,
                          examples: Sequence[Example], data: TaskData, label: str) -> list[dict]:
     from robustx.engine.predict import predict_logits
@@ -46,7 +39,7 @@ def score_classification(task: Task, loaded: LoadedModel, ckpt: CheckpointSpec, 
     return _records(examples, [task.labels[i] for i in best])
 
 
-@scorer("retrieval")
+@SCORERS.register("retrieval")
 def score_retrieval(task: Task, loaded: LoadedModel, ckpt: CheckpointSpec, run: RunSpec,
                     examples: Sequence[Example], data: TaskData, label: str) -> list[dict]:
     """Nearest target by cosine similarity, as XTREME scores Tatoeba (source -> English)."""
