@@ -1,6 +1,7 @@
 """Perturbations: a registry of recipes, each a small class with declared parameters.
 
-Families live in subpackages (``char``, ``word``, ``translate``). Entries are
+Families live in subpackages (``char``, ``word``, ``translate``; ``peers`` adapts nlpaug and
+TextAttack). Entries are
 registered lazily by module path so that listing them imports nothing heavy.
 """
 
@@ -24,3 +25,5 @@ PERTURBATIONS.register("translate.pair_mix", "robustx.perturb.translate.pair_mix
 PERTURBATIONS.register("translate.phrase_mix", "robustx.perturb.translate.phrase_mix:PhraseMix")
 PERTURBATIONS.register("translate.round_trip", "robustx.perturb.translate.round_trip:RoundTrip")
 PERTURBATIONS.register("translate.translate_test", "robustx.perturb.translate.round_trip:TranslateTest")
+PERTURBATIONS.register("peer.nlpaug", "robustx.perturb.peers.nlpaug:NlpaugAdapter")
+PERTURBATIONS.register("peer.textattack", "robustx.perturb.peers.textattack:TextAttackAdapter")

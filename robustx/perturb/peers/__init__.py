@@ -1,0 +1,1 @@
+"""Adapters that run nlpaug and TextAttack augmenters as robustx recipes (optional extras)."""
