@@ -27,6 +27,23 @@ def stable_seed(*parts: Any) -> int:
     return int(hashlib.sha256(canonical_json(parts).encode("utf-8")).hexdigest()[:16], 16)
 
 
+class SeedPrefix:
+    """``stable_seed(*prefix, *rest)`` for many ``rest``, with the constant ``prefix`` hashed once.
+
+    Canonical JSON of a tuple is ``[`` + the items' JSON joined by ``,`` + ``]``, so hashing the
+    prefix's part once and ``copy()``-ing the hash gives exactly ``stable_seed``'s digest.
+    """
+
+    def __init__(self, *prefix: Any) -> None:
+        head = canonical_json(list(prefix))[:-1] + ("," if prefix else "")
+        self._sha = hashlib.sha256(head.encode("utf-8"))
+
+    def seed(self, *rest: Any) -> int:
+        sha = self._sha.copy()
+        sha.update((",".join(canonical_json(part) for part in rest) + "]").encode("utf-8"))
+        return int(sha.hexdigest()[:16], 16)
+
+
 def file_sha256(path: str | Path, chunk: int = 1 << 20) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, ClassVar, Mapping, Sequence
 
 from robustx.errors import RobustxError
-from robustx.hashing import stable_seed
+from robustx.hashing import SeedPrefix, stable_seed
 from robustx.registry import Registry
 from robustx.tasks.base import Example
 
@@ -160,19 +160,31 @@ def example_rng(seed: int, recipe: str, params: Mapping[str, Any], example_id: s
     return random.Random(stable_seed(seed, recipe, dict(params), example_id, field))
 
 
+def _seed_prefix(perturbation: Perturbation, recipe: str, seed: int) -> SeedPrefix:
+    """The (seed, recipe, params) part of ``example_rng``'s hash, kept on the instance (params are frozen)."""
+    cache = perturbation.__dict__.setdefault("_seed_prefixes", {})
+    prefix = cache.get((recipe, seed))
+    if prefix is None:
+        prefix = cache[recipe, seed] = SeedPrefix(seed, recipe, dataclasses.asdict(perturbation.params))
+    return prefix
+
+
 def perturb_example(
     perturbation: Perturbation, recipe: str, example: Example, seed: int, fields: Sequence[str]
 ) -> PerturbedExample:
-    """Apply ``perturbation`` to the named ``fields`` of ``example``; the label is never touched."""
-    params = dataclasses.asdict(perturbation.params)
+    """Apply ``perturbation`` to the named ``fields`` of ``example``; the label is never touched.
+
+    Each field's rng is ``example_rng(seed, recipe, params, example.id, field)``.
+    """
+    prefix = _seed_prefix(perturbation, recipe, seed)
     new_fields: dict[str, str] = {}
     edits: list[Edit] = []
     units = changed = 0
     for field in fields:
-        rng = example_rng(seed, recipe, params, example.id, field)
+        rng = random.Random(prefix.seed(example.id, field))
         out = perturbation.perturb_field(example, field, rng)
         new_fields[field] = out.text
-        edits.extend(dataclasses.replace(edit, field=field) for edit in out.edits)
+        edits.extend(Edit(field, e.start, e.end, e.before, e.after, e.op) for e in out.edits)
         units += out.units
         changed += out.changed
     return PerturbedExample(example.with_fields(**new_fields), tuple(edits), units, changed)
