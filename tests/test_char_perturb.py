@@ -116,7 +116,7 @@ def test_tables_match_the_generator(tmp_path: Path) -> None:
 
 def test_keyboard_coverage() -> None:
     typo = recipe(KeyboardTypo)
-    assert [lang for lang in sorted(LANGUAGES) if typo.unsupported_reason(lang)] == ["ko", "zh"]
+    assert [lang for lang in sorted(LANGUAGES) if typo.unsupported_reason(lang)] == ["zh"]
     assert "IME" in (typo.unsupported_reason("zh") or "")
     with pytest.raises(RobustxError, match="char.keyboard_typo"):
         typo.perturb_text("中华人民共和国", "zh", random.Random(0))

@@ -13,9 +13,9 @@ Layout choices (see ``LAYOUTS``): the national layout where xkb-data has one; ``
 for languages typed on US keyboards (id, ms, jv in Latin script, nl where
 US-International is the norm, zh through a pinyin IME); ``jp(kana)`` for ja (JIS kana
 input; its katakana keys also get hiragana twins because the IME types hiragana by
-default); ``kr`` for ko, whose layout only holds Latin letters because xkb-data has
-no 2-set Hangul jamo layout (jamo are composed by an IME), so Korean has no table
-of Hangul neighbours.
+default); for ko, the Hangul jamo of the KS X 5002 2-set (dubeolsik) standard on the
+letter keys of ``kr``, whose xkb layout only holds Latin letters because xkb-data has
+no Hangul layout (an IME composes the typed jamo into syllables; see ``DUBEOLSIK``).
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ LAYOUTS: dict[str, tuple[str, str | None, str]] = {
     "jv": ("us", None, "Javanese in Latin script (xkb 'jv' is Javanese script)."),
     "ka": ("ge", None, ""),
     "kk": ("kz", None, ""),
-    "ko": ("kr", None, "xkb-data has no 2-set Hangul jamo layout: Hangul is composed by an IME."),
+    "ko": ("kr", None, "KS X 5002 2-set jamo on the letter keys; an IME composes them into syllables."),
     "ml": ("in", "mal", ""),
     "mr": ("in", "marathi", ""),
     "ms": ("us", None, "Malay in Latin script (xkb 'my' is Jawi)."),
@@ -75,6 +75,15 @@ LAYOUTS: dict[str, tuple[str, str | None, str]] = {
     "zh": ("us", None, "Chinese is typed through a pinyin IME on a US layout; no Han keys."),
 }
 
+# KS X 5002 2-set (dubeolsik) Hangul, the standard Korean layout, which xkb-data lacks:
+# row -> plain and shifted jamo of its letter keys from the left (AD01 Q, AC01 A, AB01 Z).
+# Shift doubles five consonants and turns two vowels into their i-forms; on the other
+# keys it types the same jamo.
+DUBEOLSIK = {
+    "AD": ("ㅂㅈㄷㄱㅅㅛㅕㅑㅐㅔ", "ㅃㅉㄸㄲㅆㅛㅕㅑㅒㅖ"),
+    "AC": ("ㅁㄴㅇㄹㅎㅗㅓㅏㅣ", "ㅁㄴㅇㄹㅎㅗㅓㅏㅣ"),
+    "AB": ("ㅋㅌㅊㅍㅠㅜㅡ", "ㅋㅌㅊㅍㅠㅜㅡ"),
+}
 ROW_OFFSET = {"AE": 0.0, "AD": 0.5, "AC": 0.75, "AB": 1.25}
 ROWS = ("AE", "AD", "AC", "AB")
 KEY_DEF = re.compile(r"(replace\s+|override\s+|augment\s+)?key\s*<(\w+)>\s*\{([^}]*)\}")
@@ -200,6 +209,15 @@ def merge(keys: dict[str, list[str | None]], new: dict[str, list[str | None]], m
         keys[name] = merged
 
 
+def dubeolsik() -> dict[str, list[str | None]]:
+    """Letter key -> keysym names of its plain and shifted 2-set jamo."""
+    return {
+        f"{row}{i:02d}": [f"U{ord(plain):04X}", f"U{ord(shifted):04X}"]
+        for row, levels in DUBEOLSIK.items()
+        for i, (plain, shifted) in enumerate(zip(*levels), 1)
+    }
+
+
 def position(name: str, iso: bool) -> tuple[int, float] | None:
     """Row index and horizontal key centre (in key widths) on a standard keyboard."""
     if name == "TLDE":
@@ -275,9 +293,15 @@ def main(argv: list[str] | None = None) -> int:
         chosen = variant or default
         keys = resolver.variant(file, chosen)
         name = re.search(r"name\[Group1\]\s*=\s*\"([^\"]+)\"", bodies[chosen])
+        layout = name.group(1) if name else f"{file}({chosen})"
+        source = f"xkb-data symbols/{file}({chosen})"
+        if lang == "ko":
+            # Digits and punctuation stay those of kr; the letter keys type jamo.
+            merge(keys, dubeolsik(), "override")
+            layout, source = "Korean 2-set (dubeolsik)", f"KS X 5002 2-set on {source}"
         record = {
-            "layout": name.group(1) if name else f"{file}({chosen})",
-            "source": f"xkb-data symbols/{file}({chosen})",
+            "layout": layout,
+            "source": source,
             "note": note,
             "neighbours": neighbours(keys, keysyms, kana=lang == "ja"),
         }

@@ -3,8 +3,10 @@
 Typos stay inside the word's script: a letter becomes a neighbouring letter of the
 same script (and keeps the marks of its cluster), a combining mark a neighbouring
 mark of the same script; digits, punctuation and other scripts are never offered.
-``units`` counts the words that have at least one such character, ``changed`` the
-words that got a typo.
+A precomposed Hangul syllable is typed as two or three jamo on a 2-set keyboard: its
+typo turns one of them into a neighbouring key's jamo of the same role, and it stays
+one syllable. ``units`` counts the words that have at least one such character (or
+syllable), ``changed`` the words that got a typo.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Mapping
 
 from robustx.errors import RobustxError
 from robustx.perturb.base import Edit, Perturbation, PerturbedText
@@ -39,16 +42,50 @@ class KeyboardTypoParams:
             raise ValueError(f"unknown layout {self.layout!r}; known: {', '.join(layouts.available())}")
 
 
+# A precomposed syllable (U+AC00-U+D7A3) is S = 0xAC00 + (L * 21 + V) * 28 + T
+# (Unicode ch. 3.12), its initial L, medial V and final T indexing these lists of the
+# compatibility jamo that 2-set keys type; T = 0 is no final. Compound medials and
+# finals (ㅘ, ㄳ) take two keys and get no typo here.
+_ROLES = (
+    tuple("ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"),
+    tuple("ㅏㅐㅑㅒㅓㅔㅕㅖㅗㅘㅙㅚㅛㅜㅝㅞㅟㅠㅡㅢㅣ"),
+    ("", *"ㄱㄲㄳㄴㄵㄶㄷㄹㄺㄻㄼㄽㄾㄿㅀㅁㅂㅄㅅㅆㅇㅈㅊㅋㅌㅍㅎ"),
+)
+
+
+def _syllable_typos(subs: Mapping[str, tuple[str, ...]], syllable: str) -> list[tuple[str, ...]]:
+    """Per jamo of ``syllable`` that can change: the syllables where it became the jamo of
+    a neighbouring key that can take its role (ㄸ, ㅃ and ㅉ are no finals; a missing
+    final stays missing, so an LV syllable stays LV and keeps its cluster)."""
+    initial, rest = divmod(ord(syllable) - 0xAC00, 21 * 28)
+    jamo = (initial, *divmod(rest, 28))
+    typos = []
+    for role, names in enumerate(_ROLES):
+        near = [names.index(other) for other in subs.get(names[jamo[role]], ()) if other in names]
+        if near:
+            spelled = [jamo[:role] + (index,) + jamo[role + 1 :] for index in near]
+            typos.append(tuple(chr(0xAC00 + (l * 21 + v) * 28 + t) for l, v, t in spelled))
+    return typos
+
+
 @lru_cache(maxsize=1 << 16)  # words repeat (Zipf): most lookups hit
-def _spots(layout: str, script: str, clusters: tuple[str, ...]) -> tuple[tuple[int, tuple[int, ...]], ...]:
-    """Clusters of a word that can get a typo, each with the indices of the code points
-    that can change: the base letter (index 0) and the marks after it."""
+def _spots(
+    layout: str, script: str, clusters: tuple[str, ...]
+) -> tuple[tuple[int, tuple[tuple[int, tuple[str, ...]], ...]], ...]:
+    """Clusters of a word that can get a typo, each with the code points that can change
+    (the base letter at index 0 and the marks after it) and their replacements; a Hangul
+    syllable is listed once per jamo that can change."""
     subs = layouts.substitutions(layout, script)
     spots = []
     for i, cluster in enumerate(clusters):
-        where = tuple(j for j, char in enumerate(cluster) if char in subs and (j == 0) == char_info(char)[1])
+        where = []
+        for j, char in enumerate(cluster):
+            if char in subs and (j == 0) == char_info(char)[1]:
+                where.append((j, subs[char]))
+            elif j == 0 and "\uac00" <= char <= "\ud7a3":
+                where.extend((0, typos) for typos in _syllable_typos(subs, char))
         if where:
-            spots.append((i, where))
+            spots.append((i, tuple(where)))
     return tuple(spots)
 
 
@@ -87,14 +124,13 @@ class KeyboardTypo(Perturbation):
         edits: list[Edit] = []
         changed = 0
         for word, spots in choose(candidates, self.params.rate, rng):
-            subs = layouts.substitutions(layout, word.script)
             offsets = cluster_offsets(word.start, word.graphemes)
             count = rng.randint(1, min(self.params.max_per_word, len(spots)))
             typos = []
             for i, where in sorted(rng.sample(spots, count)):
                 cluster = word.graphemes[i]
-                at = rng.choice(where)
-                typo = cluster[:at] + rng.choice(subs[cluster[at]]) + cluster[at + 1 :]
+                at, options = rng.choice(where)
+                typo = cluster[:at] + rng.choice(options) + cluster[at + 1 :]
                 typos.append(Edit("", offsets[i], offsets[i + 1], cluster, typo, "keyboard"))
             if stays_apart(text, word, typos):
                 edits.extend(typos)

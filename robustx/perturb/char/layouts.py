@@ -1,4 +1,5 @@
-"""Keyboard-neighbour tables generated from X11 xkb-data (``tools/gen_keyboards.py``).
+"""Keyboard-neighbour tables generated from X11 xkb-data (``tools/gen_keyboards.py``;
+Korean from the KS X 5002 2-set layout, which xkb-data lacks).
 
 Each ``keyboards/<lang>.json`` maps a character on level 1 or 2 of a key to the
 characters on the same level of the physically adjacent keys.
@@ -59,8 +60,9 @@ def substitutions(name: str, script: str) -> Mapping[str, tuple[str, ...]]:
         same = []
         for other in near:
             # Text is normalized: the lam-alef key types two letters, the Bengali RRA key
-            # a letter and a nukta.
-            form = unicodedata.normalize("NFKC", other)
+            # a letter and a nukta. Hangul compatibility jamo stay as typed: NFKC would
+            # make them conjoining jamo, which fuse with a neighbouring syllable.
+            form = other if char_info(other)[0] == "Hangul" else unicodedata.normalize("NFKC", other)
             first = form[0]
             if (*char_info(first), unicodedata.combining(first)) != kind or form == char:
                 continue
