@@ -73,6 +73,26 @@ def test_run_writes_shards_and_reuses_them(study_file, tmp_path):
     assert second.summary == first.summary
 
 
+def test_perturbation_on_some_languages(study_file, tmp_path):
+    """``languages`` restricts a perturbation: no shards, rows or report gaps for the others."""
+    from robustx.cli.report import build_report
+    from robustx.report.tidy import load_run, tidy_rows
+
+    text = study_file.read_text(encoding="utf-8").replace(
+        'recipe = "keyboard_typo_tan2021"', 'recipe = "keyboard_typo_tan2021"\nlanguages = ["hi"]')
+    study_file.write_text(text.replace("perturbation_seeds = [0, 1]", "perturbation_seeds = [0]"), encoding="utf-8")
+    state = run_study(load_study(study_file, output=str(tmp_path / "run")), log=lambda _: None)
+    pairs = {(r["lang"], r["perturbation"]) for r in state.summary["results"]}
+    assert pairs == {("de", "char_swap_30"), ("hi", "char_swap_30"), ("hi", "keyboard_typo_tan2021")}
+    assert not list((tmp_path / "run" / "perturbed").rglob("de/keyboard_typo_tan2021*"))
+    run = load_run(tmp_path / "run")
+    assert run.notes == []
+    assert {(r["lang"], r["perturbation"]) for r in tidy_rows(run)} == pairs
+    build_report(tmp_path / "run", tmp_path / "report")  # every table and plot copes with the gap
+    report = (tmp_path / "report" / "report.md").read_text(encoding="utf-8")
+    assert "keyboard\\_typo\\_tan2021: drop" in report and "| de | — | — |" in report
+
+
 def test_byte_identical_across_processes(study_file, tmp_path, e5_dir):
     env = {**os.environ, "ROBUSTX_CACHE": str(e5_dir.parents[1])}
     outputs = []

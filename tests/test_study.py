@@ -76,12 +76,25 @@ def test_good_study_loads(tmp_path):
         ('["hypothesis"]', '["premis"]', r"perturbations\[0\]\.fields: xnli has no text field 'premis'"),
         ('"char.random_edit"', '"char.random_edits"', r"perturbations\[1\]\.perturbation: unknown perturbation"),
         ("rate = 0.2", "rat = 0.2", r"perturbations\[1\]\.params: unknown parameter 'rat'"),
+        ('["hypothesis"]', '["hypothesis"]\nlanguages = ["fr"]', r"perturbations\[0\]\.languages: 'fr' is not a study language"),
+        ('["hypothesis"]', '["hypothesis"]\nlanguages = []', r"perturbations\[0\]\.languages: must name at least one"),
     ],
 )
 def test_bad_study_names_the_key(tmp_path, old, new, message):
     assert old in GOOD
     with pytest.raises(RobustxError, match=message):
         load_study(write(tmp_path, GOOD.replace(old, new, 1)))
+
+
+def test_perturbation_languages_subset(tmp_path):
+    """A recipe that does not support every study language runs on the ones it names."""
+    zh = GOOD.replace('["de", "sw"]', '["de", "zh"]')
+    with pytest.raises(RobustxError, match=r"perturbations\[0\]: keyboard_typo_tan2021 does not support zh.*'languages'"):
+        load_study(write(tmp_path, zh))
+    study = load_study(write(tmp_path, zh.replace('fields = ["hypothesis"]', 'fields = ["hypothesis"]\nlanguages = ["de"]')))
+    typo, noise = study.perturbations
+    assert typo.languages == ("de",) and typo.covers("de") and not typo.covers("zh")
+    assert noise.languages == () and noise.covers("zh")
 
 
 def test_missing_data_dir(tmp_path):

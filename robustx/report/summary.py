@@ -40,7 +40,7 @@ def _checkpoint_rows(study: "StudySpec", state: "RunState", records: dict) -> li
     for ckpt in study.checkpoints:
         for lang in study.languages:
             conds = state.conditions[lang]
-            for spec in study.perturbations:
+            for spec in filter(lambda spec: spec.covers(lang), study.perturbations):
                 seeds = study.perturbation_seeds
                 outcomes = PairedOutcomes.from_records(
                     records[ckpt.name, lang, CLEAN], {s: records[ckpt.name, lang, f"{spec.name}@{s}"] for s in seeds}

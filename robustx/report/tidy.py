@@ -112,6 +112,11 @@ class RunData:
         names = [p["name"] for p in self.study.get("perturbations", [])]
         return names or list(dict.fromkeys(r["perturbation"] for r in self.summary.get("results", [])))
 
+    def covers(self, perturbation: str, lang: str) -> bool:
+        """Whether the study ran ``perturbation`` on ``lang`` (its ``languages``, empty = all)."""
+        spec = next((p for p in self.study.get("perturbations", []) if p["name"] == perturbation), {})
+        return not spec.get("languages") or lang in spec["languages"]
+
     @property
     def perturbation_seeds(self) -> list[int]:
         return list(self.summary.get("perturbation_seeds") or self.study.get("perturbation_seeds", []))
@@ -208,7 +213,7 @@ def _load_predictions(run: RunData) -> None:
             run.predictions[name, lang, CLEAN] = clean
             run.prediction_files[name, lang, CLEAN] = path
             id_set = frozenset(clean.ids)
-            for pert in run.perturbations:
+            for pert in (p for p in run.perturbations if run.covers(p, lang)):
                 by_seed = (rows.get((name, lang, pert)) or {}).get("perturbed_accuracy_by_seed") or {}
                 for seed in run.perturbation_seeds:
                     want = by_seed.get(str(seed))
@@ -236,7 +241,7 @@ def _load_perturbed(run: RunData) -> None:
         ids = next((frozenset(o.ids) for (_, l, cond), o in run.predictions.items() if l == lang and cond == CLEAN),
                    None)
         folder = run.root / "perturbed" / run.task / lang
-        for pert in run.perturbations:
+        for pert in (p for p in run.perturbations if run.covers(p, lang)):
             for seed in run.perturbation_seeds:
                 for path in _candidates(folder, f"{pert}.s{seed}"):
                     scanned = _scan_perturbed(path)

@@ -83,7 +83,7 @@ def _perturb(study: StudySpec, task, state: RunState, log: Log) -> None:
         examples = list(data.examples)
         data_key = _examples_key(examples)
         conds = {CLEAN: Condition(CLEAN, examples, data_key)}
-        for spec in study.perturbations:
+        for spec in filter(lambda spec: spec.covers(lang), study.perturbations):
             for seed in study.perturbation_seeds:
                 shard = PerturbShard(study.task, lang, spec, seed, _aligned_key(spec, lang, data_key, aligned))
                 perturbed, records, reused = perturbed_set(shard, examples, state.root, aligned)

@@ -21,7 +21,7 @@ _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
 _TOP_KEYS = {"study", "data", "run", "checkpoints", "perturbations"}
 _STUDY_KEYS = {"name", "task", "languages", "output", "perturbation_seeds"}
 _CKPT_KEYS = {"name", "path", "group", "seed", "intermediate", "label_map", "prefix", "pooling", "metadata"}
-_PERT_KEYS = {"name", "recipe", "perturbation", "params", "fields"}
+_PERT_KEYS = {"name", "recipe", "perturbation", "params", "fields", "languages"}
 
 
 class _Checker:
@@ -109,7 +109,7 @@ def load_study(path: str | Path, data_dir: str | None = None, output: str | None
         raise c.fail("data.split", f"{task_name} has no split {data.split!r}; splits: {', '.join(task.splits)}")
     run = _run_spec(c, c.table(raw, "run", {"batch_size", "threads", "device", "max_length", "progress"}))
     checkpoints = _checkpoints(c, raw.get("checkpoints"), base)
-    perturbations = _perturbations(c, raw.get("perturbations", []), task)
+    perturbations = _perturbations(c, raw.get("perturbations", []), task, languages)
     _check_support(c, perturbations, languages)
 
     out = output or c.get(study, "study", "output", str, f"runs/{path.stem}")
@@ -133,10 +133,11 @@ def _check_support(c: _Checker, perturbations: tuple[PerturbationSpec, ...], lan
 
     for i, spec in enumerate(perturbations):
         instance = PERTURBATIONS.get(spec.perturbation).from_dict(spec.params, f"{c.file}: perturbations[{i}].params")
-        for lang in languages:
+        for lang in filter(spec.covers, languages):
             reason = instance.unsupported_reason(lang)
             if reason:
-                raise c.fail(f"perturbations[{i}]", f"{spec.name} does not support {lang}: {reason}")
+                raise c.fail(f"perturbations[{i}]", f"{spec.name} does not support {lang}: {reason} "
+                             "(list the languages it should run on in its 'languages')")
 
 
 def _resolve(base: Path, value: str) -> Path:
@@ -276,7 +277,7 @@ def _checkpoint_path(c: _Checker, key: str, value: str, base: Path) -> str:
     return value
 
 
-def _perturbations(c: _Checker, entries: Any, task) -> tuple[PerturbationSpec, ...]:
+def _perturbations(c: _Checker, entries: Any, task, languages: tuple[str, ...]) -> tuple[PerturbationSpec, ...]:
     from robustx.perturb import PERTURBATIONS
 
     specs: list[PerturbationSpec] = []
@@ -300,6 +301,13 @@ def _perturbations(c: _Checker, entries: Any, task) -> tuple[PerturbationSpec, .
             raise c.fail(f"{where}.fields", f"{task.name} has no text field {bad[0]!r}; fields: {', '.join(task.text_fields)}")
         if kind not in PERTURBATIONS:
             raise c.fail(f"{where}.perturbation", PERTURBATIONS.unknown_message(kind))
+        langs = c.str_list(t, where, "languages", ())
+        if "languages" in t and not langs:
+            raise c.fail(f"{where}.languages", "must name at least one study language (omit it for all)")
+        outside = [lang for lang in langs if lang not in languages]
+        if outside:
+            raise c.fail(f"{where}.languages", f"{outside[0]!r} is not a study language; study.languages: "
+                         f"{', '.join(languages)}")
         specs.append(
             PerturbationSpec(
                 name=c.get(t, where, "name", str, recipe_name or kind),
@@ -307,6 +315,7 @@ def _perturbations(c: _Checker, entries: Any, task) -> tuple[PerturbationSpec, .
                 params=params,
                 fields=fields or tuple(task.text_fields),
                 recipe=recipe_name,
+                languages=langs,
             )
         )
     names = [s.name for s in specs]

@@ -45,6 +45,8 @@ class PerturbationSpec:
         params: the perturbation's declared parameters.
         fields: which text fields to perturb (empty = all of the task's text fields).
         recipe: the shipped recipe file it came from, if any.
+        languages: the study languages it applies to (empty = all of them), e.g. a
+            dictionary code-switch in a study of languages the dictionaries do not all cover.
     """
 
     name: str
@@ -52,6 +54,10 @@ class PerturbationSpec:
     params: Mapping[str, Any]
     fields: tuple[str, ...] = ()
     recipe: str = ""
+    languages: tuple[str, ...] = ()
+
+    def covers(self, lang: str) -> bool:
+        return not self.languages or lang in self.languages
 
     def key(self) -> str:
         return stable_digest(self.perturbation, dict(self.params), list(self.fields))
