@@ -96,8 +96,13 @@ class PeerAdapter(Perturbation):
     family = "peer"
     Params = PeerParams
     uses_torch_rng = False
-    # augmenter kind (KINDS) -> scripts it does not damage
-    safe_scripts: Mapping[str, frozenset[str]]
+    # augmenter kind (KINDS) -> scripts it does not damage. Both libraries' char augmenters
+    # draw Latin letters; their word tokenizers split at combining marks (Indic, Thai,
+    # Arabic harakat, Hebrew points), so whole-word moves are safe only in scripts without.
+    safe_scripts: Mapping[str, frozenset[str]] = {
+        "char": frozenset({"Latin"}),
+        "word": frozenset({"Latin", "Greek", "Cyrillic", "Hangul", "Georgian", "Armenian"}),
+    }
     # languages written without spaces, which whitespace-word augmenters cannot split
     no_spaces = frozenset({"zh", "ja", "th", "my", "km"})
 

@@ -12,8 +12,6 @@ from typing import Any
 from robustx.errors import RobustxError
 from robustx.perturb.peers.base import PeerAdapter, PeerParams
 
-_SPACED = frozenset({"Latin", "Greek", "Cyrillic", "Hangul", "Georgian", "Armenian"})
-
 
 @dataclass(frozen=True)
 class NlpaugParams(PeerParams):
@@ -24,9 +22,6 @@ class NlpaugAdapter(PeerAdapter):
     name = "peer.nlpaug"
     library = "nlpaug"
     Params = NlpaugParams
-    # char: keyboards and random characters are Latin; word: nlpaug splits on \W, which
-    # detaches combining marks (Indic, Thai, Arabic harakat, Hebrew points).
-    safe_scripts = {"char": frozenset({"Latin"}), "word": _SPACED}
 
     def _build(self) -> Any:
         try:

@@ -15,7 +15,6 @@ from typing import Any
 
 from robustx.errors import RobustxError
 from robustx.perturb.peers.base import PeerAdapter, PeerParams
-from robustx.perturb.peers.nlpaug import _SPACED
 
 
 @dataclass(frozen=True)
@@ -34,7 +33,6 @@ class TextAttackAdapter(PeerAdapter):
     library = "TextAttack"
     Params = TextAttackParams
     uses_torch_rng = True
-    safe_scripts = {"char": frozenset({"Latin"}), "word": _SPACED}
 
     def _build(self) -> Any:
         try:
