@@ -15,17 +15,21 @@ from pathlib import Path
 
 
 def checkpoints(zoo: Path) -> list[dict]:
-    metas = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(zoo.glob("*/seed*/robustx.json"))]
+    metas = [{**json.loads(p.read_text(encoding="utf-8")), "dir": str(p.parent.resolve())}
+             for p in sorted(zoo.glob("*/seed*/robustx.json"))]
     if not metas:
         sys.exit(f"zoo_table: no */seed*/robustx.json under {zoo}")
     return sorted(metas, key=lambda m: (m["target"], len(m["intermediate"]), m["group"], m["seed"]))
 
 
 def clean_by_checkpoint(run: Path) -> tuple[list[str], dict[str, dict[str, float]]]:
+    """Languages, and clean accuracy per language keyed by checkpoint directory."""
     summary = json.loads((run / "summary.json").read_text(encoding="utf-8"))
+    study = json.loads((run / "study.json").read_text(encoding="utf-8"))
+    where = {c["name"]: str(Path(c["path"]).expanduser().resolve()) for c in study["checkpoints"]}
     table: dict[str, dict[str, float]] = {}
     for row in summary["clean"]:
-        table.setdefault(row["checkpoint"], {})[row["lang"]] = row["clean_accuracy"]
+        table.setdefault(where[row["checkpoint"]], {})[row["lang"]] = row["clean_accuracy"]
     return summary["languages"], table
 
 
@@ -48,7 +52,7 @@ def main() -> int:
         steps = " / ".join(f"{t[p]['s_per_step']:.2f}" for p in ("intermediate", "target") if p in t)
         cells = [m["name"], "+".join(m["intermediate_data"]) or "none", f"{secs:.0f}", steps,
                  f"{100 * m['dev']['accuracy']:.1f}", f"{100 * m['dev']['majority_accuracy']:.1f}"]
-        accs = clean.get(m["name"], {})
+        accs = clean.get(m["dir"], {})
         if langs:
             cells += [f"{100 * accs[lang]:.1f}" if lang in accs else "" for lang in langs]
             other = [accs[lang] for lang in langs if lang in accs and lang != "en"]
