@@ -206,6 +206,7 @@ def test_compare_adjusts_p_values_within_families(run_dir):
         assert r["diff"] < 0 and r["diff_ci_high"] < 0          # mnli drops less: more robust
         assert r["welch_p"] <= r["welch_p_adj"] and r["significant"] == (r["welch_p_adj"] <= 0.05)
         assert r["mannwhitney_p"] is None and "cannot reach" in r["refusals"]["mannwhitney"]   # 3 vs 3
+        assert r["ci_excludes_zero"] is True
     assert any("Mann–Whitney" in x for x in comp.refusals)
     wide = compare_run(run, CompareOptions(family="lang-x-perturbation", correction="bh", n_boot=300, aso_boot=200))
     assert wide.family.startswith("per pair of groups: 2 languages × 2 perturbations")
@@ -215,6 +216,15 @@ def test_compare_adjusts_p_values_within_families(run_dir):
         CompareOptions(family="checkpoint")
     by_intermediate = compare_run(run, CompareOptions(by="intermediate", n_boot=100, aso_boot=100))
     assert by_intermediate.groups == {"mnli": ["mnli-s0", "mnli-s1", "mnli-s2"], "none": ["none-s0", "none-s1", "none-s2"]}
+
+
+def test_mark_flags_a_test_that_its_hierarchical_ci_contradicts():
+    from robustx.report.compare import mark
+
+    assert mark({"significant": True, "ci_excludes_zero": True}) == "*"
+    assert mark({"significant": True, "ci_excludes_zero": False}) == "*†"   # 3 drops agreeing by chance
+    assert mark({"significant": True, "ci_excludes_zero": None}) == "*"     # no CI: the test stands alone
+    assert mark({"significant": False, "ci_excludes_zero": False}) == mark({"significant": None}) == ""
 
 
 def test_compare_warns_and_withholds_with_too_few_seeds(tmp_path):

@@ -223,6 +223,8 @@ def compare_run(run: RunData, options: CompareOptions | None = None) -> Comparis
     for r in rows:
         adj = r[f"{opts.test}_p_adj"]
         r["significant"] = None if adj is None else bool(adj <= opts.alpha)
+        lo, hi = r["diff_ci_low"], r["diff_ci_high"]
+        r["ci_excludes_zero"] = None if lo is None or hi is None else bool(lo > 0 or hi < 0)
         r["correction"] = opts.correction
         r["family"] = opts.family
     refusals = list(checks["refusals"])
@@ -255,7 +257,7 @@ def _row(c, lang: str, pert: str) -> dict[str, Any]:
 COLUMNS = ("group_a", "group_b", "lang", "perturbation", "k_a", "k_b", "mean_drop_a", "mean_drop_b", "diff",
            "diff_ci_low", "diff_ci_high", "welch_t", "welch_df", "welch_p", "welch_p_adj", "mannwhitney_u",
            "mannwhitney_p", "mannwhitney_p_adj", "mannwhitney_method", "correction", "family",
-           "welch_p_adj_family_size", "significant", "hedges_g", "hedges_g_ci_low", "hedges_g_ci_high",
+           "welch_p_adj_family_size", "significant", "ci_excludes_zero", "hedges_g", "hedges_g_ci_low", "hedges_g_ci_high",
            "aso_a_more_robust", "aso_b_more_robust", "aso_verdict", "refusals")
 
 
@@ -299,8 +301,17 @@ def refused(row: dict, test: str, reasons: list[str]) -> str:
     return f"— [{reasons.index(reason) + 1}]" if reason in reasons else "—"
 
 
+# A seed-level test sees only the spread of the groups' few drops; the hierarchical CI also
+# resamples examples. When they disagree the reader should know (e.g. 3 drops that agree by chance).
+DAGGER_NOTE = ("† the hierarchical CI (checkpoints, then examples) of that difference includes 0: the seed-level test "
+               "sees only the spread of the groups' drops, not example sampling")
+
+
 def mark(row: dict) -> str:
-    return {True: "*", False: "", None: ""}[row.get("significant")]
+    """``*`` for a significant row, ``*†`` when its hierarchical CI nevertheless includes 0."""
+    if not row.get("significant"):
+        return ""
+    return "*†" if row.get("ci_excludes_zero") is False else "*"
 
 
 def render_comparison(comp: Comparison, console) -> None:
@@ -334,5 +345,6 @@ def render_comparison(comp: Comparison, console) -> None:
             console.print(table)
     if comp.rows:
         console.print(f"* adjusted {TESTS[opts.test]} p ≤ {opts.alpha:g}; raw p left of its adjusted value")
+        console.print(DAGGER_NOTE)
     for i, reason in enumerate(reasons, 1):
         console.print(escape(f"[{i}] {reason}"))

@@ -19,7 +19,8 @@ from html import escape
 from string import Template
 from typing import Any, Sequence
 
-from robustx.report.compare import CORRECTIONS, TESTS, Comparison, fmt_ci, fmt_pts, p_cell, refused
+from robustx.report.compare import (CORRECTIONS, DAGGER_NOTE, TESTS, Comparison, fmt_ci, fmt_pts, mark, p_cell,
+                                    refused)
 from robustx.report.tidy import ExampleView, Segment
 
 CSS = """
@@ -241,7 +242,8 @@ def _compare_section(comp: Comparison, forests: dict[tuple[str, str], str]) -> s
         f"{int(opts.level * 100)}% hierarchical-bootstrap CI (checkpoints, then examples). Seed-level tests "
         f"are two-sided; p-values are adjusted by {_e(CORRECTIONS[opts.correction])} within each family "
         f"({_e(comp.family)}); the raw p is shown next to the adjusted one. "
-        f'<span class="sig-mark">*</span> marks adjusted {_e(TESTS[opts.test])} p ≤ {opts.alpha:g}. '
+        f'<span class="sig-mark">*</span> marks adjusted {_e(TESTS[opts.test])} p ≤ {opts.alpha:g}; '
+        f"{_e(DAGGER_NOTE)}. "
         f"ASO: eps_min (Bonferroni over the family) that A / B is more robust; "
         f"“more robust” when &lt; {opts.aso_threshold:g}.</p>")
     reasons = comp.refusal_reasons()
@@ -261,7 +263,7 @@ def _compare_section(comp: Comparison, forests: dict[tuple[str, str], str]) -> s
                  else f"{r['hedges_g']:+.2f} {fmt_ci_plain(r['hedges_g_ci_low'], r['hedges_g_ci_high'])}")
             aso = (_e(refused(r, "aso", reasons)) if r["aso_a_more_robust"] is None
                    else f"{r['aso_a_more_robust']:.2f} / {r['aso_b_more_robust']:.2f} ({_e(r['aso_verdict'])})")
-            sig = '<span class="sig-mark">*</span>' if r.get("significant") else ""
+            sig = f'<span class="sig-mark">{_e(mark(r))}</span>' if r.get("significant") else ""
             ci = (fmt_ci(r["diff_ci_low"], r["diff_ci_high"]) if r["diff_ci_low"] is not None
                   else _e(refused(r, "hierarchical", reasons)))
             body.append([_e(r["perturbation"]), _e(r["lang"]), f"{r['k_a']}/{r['k_b']}", fmt_pts(r["diff"]), ci,

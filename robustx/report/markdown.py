@@ -9,7 +9,8 @@ from __future__ import annotations
 import unicodedata
 from typing import Any, Sequence
 
-from robustx.report.compare import CORRECTIONS, TESTS, Comparison, fmt_ci, fmt_pts, p_cell, refused
+from robustx.report.compare import (CORRECTIONS, DAGGER_NOTE, TESTS, Comparison, fmt_ci, fmt_pts, mark, p_cell,
+                                    refused)
 from robustx.report.html import drop_tables
 from robustx.report.tidy import ExampleView, Segment
 
@@ -117,7 +118,7 @@ def render_markdown(*, run, comp: Comparison, plot_files: dict[str, str], forest
         out += [f"diff = mean drop A − mean drop B (points; < 0: A more robust), {level}% hierarchical-bootstrap CI. "
                 f"p-values two-sided, adjusted by {CORRECTIONS[opts.correction]} within each family "
                 f"({md_escape(comp.family)}); raw p next to adjusted. \\* = adjusted {TESTS[opts.test]} p ≤ "
-                f"{opts.alpha:g}.", ""]
+                f"{opts.alpha:g}; {md_escape(DAGGER_NOTE)}.", ""]
         for pair in comp.pairs:
             a, b = pair
             out += [f"### {md_escape(a)} vs {md_escape(b)}", ""]
@@ -133,7 +134,7 @@ def render_markdown(*, run, comp: Comparison, plot_files: dict[str, str], forest
                 aso = md_escape(refused(r, "aso", reasons)) if r["aso_verdict"] is None else md_escape(r["aso_verdict"])
                 body.append([md_escape(r["perturbation"]), r["lang"], f"{r['k_a']}/{r['k_b']}", fmt_pts(r["diff"]),
                              fmt_ci(r["diff_ci_low"], r["diff_ci_high"]), md_escape(wp), md_escape(wa),
-                             md_escape(mp), md_escape(ma), g, aso, "\\*" if r.get("significant") else ""])
+                             md_escape(mp), md_escape(ma), g, aso, md_escape(mark(r))])
             out += [table(["perturbation", "lang", "k A/B", "diff (pts)", "CI", "Welch p", "adj.", "MW p", "adj.",
                            "Hedges g", "ASO", ""], body, left=2), ""]
         out += [f"{i}. {md_escape(r)}" for i, r in enumerate(reasons, 1)] + [""]
