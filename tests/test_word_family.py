@@ -37,7 +37,7 @@ from robustx.perturb.word.swap import WordSwap, disjoint_pairs
 from robustx.perturb.word.synonym import WordnetSynonym
 from robustx.perturb.word.units import match_case, scripts_for, tokens, units_of
 from robustx.recipes import load_recipe
-from robustx.text import char_script, graphemes, is_letter, is_mark
+from robustx.text import char_script, graphemes, is_letter, is_mark, words
 
 ROOT = Path(__file__).resolve().parents[1]
 XNLI_LANGS = "ar bg de el en es fr hi ru sw th tr ur vi zh".split()
@@ -146,7 +146,9 @@ def check(text: str, out: PerturbedText, lang: str) -> None:
         pos = edit.end
         if edit.op in ("drop", "repeat", "swap"):
             continue
-        home = next((char_script(c) for c in edit.before if char_script(c) not in ("Common", "Inherited")), "Common")
+        home = next((char_script(c) for c in edit.before if char_script(c) not in ("Common", "Inherited")), None)
+        if home is None:  # a chunk of joiners only ("ーー" of "ーー一") has the script of the run it was cut from
+            home = next((w.script for w in words(text) if w.start <= edit.start < w.end), "Common")
         allowed = scripts_for(lang, home) | {"Common", "Inherited"}
         for cluster in graphemes(edit.after):
             assert cluster == " " or (is_letter(cluster[0]) and char_script(cluster[0]) in allowed), (edit, cluster)
