@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from robustx.errors import RobustxError
+from robustx.errors import RobustxError, first_line
 from robustx.finetune.config import HyperParams, RunConfig
 from robustx.finetune.data import PairData, RunData, prepare_run, tokenize_pairs
 from robustx.finetune.metadata import METADATA_FILE, build_metadata, read_metadata
@@ -149,8 +149,7 @@ def _build_models(run: RunConfig, phase: Phase, source: str, encoder_weights: di
     try:
         model = AutoModelForSequenceClassification.from_pretrained(source, **_label_kwargs(first.labels))
     except (OSError, ValueError, KeyError) as exc:
-        first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise RobustxError(f"base {run.base}: cannot load as a sequence classifier: {first_line}") from None
+        raise RobustxError(f"base {run.base}: cannot load as a sequence classifier: {first_line(exc)}") from None
     models = [model]
     for data in phase.sets[1:]:
         config = AutoConfig.from_pretrained(source, **_label_kwargs(data.task.labels))

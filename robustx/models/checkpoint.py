@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from robustx.errors import RobustxError
+from robustx.errors import RobustxError, first_line
 from robustx.hashing import file_sha256, stable_digest
 from robustx.study.spec import CheckpointSpec
 
@@ -66,8 +66,7 @@ def _load(spec: CheckpointSpec, loader: str, device: str, **kwargs: Any) -> tupl
         tokenizer = transformers.AutoTokenizer.from_pretrained(str(source))
         model = getattr(transformers, loader).from_pretrained(str(source), **kwargs)
     except (OSError, ValueError, KeyError, RuntimeError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise RobustxError(f"checkpoint {spec.name} ({spec.path}): cannot load: {first}") from None
+        raise RobustxError(f"checkpoint {spec.name} ({spec.path}): cannot load: {first_line(exc)}") from None
     return model.to(device).eval(), tokenizer
 
 

@@ -12,9 +12,9 @@ from robustx.text import Word, graphemes, is_letter, is_mark
 T = TypeVar("T")
 
 
-def check_rate(rate: float) -> None:
+def check_rate(rate: float, name: str = "rate") -> None:
     if not 0.0 <= rate <= 1.0:
-        raise ValueError(f"rate must be in [0, 1], got {rate!r}")
+        raise ValueError(f"{name} must be in [0, 1], got {rate!r}")
 
 
 def choose(items: Sequence[T], rate: float, rng: random.Random) -> list[T]:

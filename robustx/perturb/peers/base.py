@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Mapping
 
-from robustx.errors import RobustxError
+from robustx.errors import RobustxError, first_line
 from robustx.perturb.base import Edit, Perturbation, PerturbedText
 from robustx.text.languages import LANGUAGES
 from robustx.text.words import words
@@ -147,6 +147,5 @@ class PeerAdapter(Perturbation):
         raise NotImplementedError
 
     def _fail(self, exc: BaseException) -> RobustxError:
-        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         return RobustxError(f"{self.name}: cannot build {self.library} {self.params.augmenter} "
-                            f"with options {dict(self.params.options)}: {first}")
+                            f"with options {dict(self.params.options)}: {first_line(exc)}")

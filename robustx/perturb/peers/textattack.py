@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from robustx.errors import RobustxError
+from robustx.errors import RobustxError, first_line
+from robustx.perturb.editing import check_rate
 from robustx.perturb.peers.base import PeerAdapter, PeerParams
 
 
@@ -24,8 +25,7 @@ class TextAttackParams(PeerParams):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        if not 0.0 <= self.pct_words_to_swap <= 1.0:
-            raise ValueError(f"pct_words_to_swap must be in [0, 1], got {self.pct_words_to_swap!r}")
+        check_rate(self.pct_words_to_swap, "pct_words_to_swap")
 
 
 class TextAttackAdapter(PeerAdapter):
@@ -39,9 +39,8 @@ class TextAttackAdapter(PeerAdapter):
             import textattack.transformations as transformations
             from textattack.augmentation import Augmenter
         except Exception as exc:  # noqa: BLE001 - ImportError, or NLTK's LookupError offline
-            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
             raise RobustxError(f"{self.name} needs an importable textattack (pip install 'robustx[textattack]'; "
-                               f"offline, NLTK_DATA with corpora/stopwords): {first}") from None
+                               f"offline, NLTK_DATA with corpora/stopwords): {first_line(exc)}") from None
         cls = getattr(transformations, self.class_name, None)
         if cls is None:
             raise RobustxError(f"{self.name}: textattack.transformations has no {self.class_name}")

@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Sequence
 
-from robustx.errors import RobustxError
+from robustx.errors import RobustxError, first_line
 from robustx.perturb.base import Edit, Perturbation, PerturbedText
 from robustx.perturb.editing import check_rate
 from robustx.perturb.word.units import (
@@ -91,8 +91,7 @@ class MaskedLM:
             self.tokenizer = AutoTokenizer.from_pretrained(name)
             self.model = AutoModelForMaskedLM.from_pretrained(name).to(device).eval()
         except Exception as exc:  # transformers raises OSError, ValueError, KeyError, ...
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise RobustxError(f"word.mlm: cannot load the masked LM {name!r}: {first}") from None
+            raise RobustxError(f"word.mlm: cannot load the masked LM {name!r}: {first_line(exc)}") from None
         tok = self.tokenizer
         if tok.mask_token is None or tok.mask_token_id is None:
             raise RobustxError(f"word.mlm: the tokenizer of {name!r} has no mask token")

@@ -16,7 +16,7 @@ import os
 from functools import lru_cache
 from typing import Any, Sequence
 
-from robustx.errors import RobustxError
+from robustx.errors import RobustxError, first_line
 from robustx.perturb.translate.mt import MTBackend
 
 BATCH = 16
@@ -47,9 +47,8 @@ def _load(name: str) -> tuple[Any, Any]:
         tokenizer = transformers.AutoTokenizer.from_pretrained(name)
         model = transformers.AutoModelForSeq2SeqLM.from_pretrained(name)
     except (OSError, ValueError, KeyError, RuntimeError) as exc:
-        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise RobustxError(f"MT backend 'hf': cannot load model {name!r} (a hub id needs a connection or a cached "
-                           f"copy; a folder needs config, weights and tokenizer): {first}") from None
+                           f"copy; a folder needs config, weights and tokenizer): {first_line(exc)}") from None
     model.to(os.environ.get(DEVICE_ENV, "cpu")).eval()
     return tokenizer, model
 
