@@ -126,6 +126,37 @@ def test_zoo_plan_from_the_command_line(shared_data, tmp_path, capsys):
     assert "6 runs" in out and "pawsx-multi/seed1" in out and "intermediate[xnli_en+paws_wiki_en" in out
 
 
+
+def test_gpu_zoo_includes_the_cpu_zoo_and_overrides_its_recipe(shared_data):
+    cfg = load_config(REPO / "benchmarks" / "zoo_gpu.toml")  # data_dir comes from zoo.toml, relative to it
+    cpu = load_config(REPO / "benchmarks" / "zoo.toml")
+    assert cfg.runs[0].data_dir == cpu.runs[0].data_dir == str(shared_data.resolve())
+    assert {r.name for r in cfg.runs} == {r.name for r in cpu.runs}
+    assert sorted({r.seed for r in cfg.runs}) == [1, 2, 3, 4, 5] and str(cfg.out) != str(cpu.out)
+    for run in cfg.runs:
+        assert run.device == "cuda" and run.target_hp.freeze_layers == 0 and run.target_hp.batch_size == 32
+        assert run.target_hp.max_length == 128  # inherited from zoo.toml's [train]
+    steps = {r.name: r.intermediate_hp.steps for r in cfg.runs if r.intermediate}
+    assert steps == {"pawsx-xnli": 188, "pawsx-multi": 938, "xnli-pawsx": 750, "xnli-multi": 938}
+
+
+def test_include_merges_tables_and_refuses_cycles(tmp_path):
+    base = write_config(tmp_path, '[finetune]\ndata_dir = "data"\nseeds = [1, 2]\n[train]\nbatch_size = 8\nlr = 1e-4\n'
+                        '[data.x]\ntask = "xnli"\nsplit = "dev"\nholdout = 5\n[[model]]\nname = "a"\ntarget = "x"\n'
+                        '[[model]]\nname = "b"\ntarget = "x"\n', "base.toml")
+    (tmp_path / "sub").mkdir()
+    child = write_config(tmp_path / "sub", 'include = "../base.toml"\n[train]\nlr = 3e-5\n[[model]]\nname = "c"\n'
+                         'target = "x"\n', "child.toml")
+    cfg = load_config(child)
+    assert [r.label for r in cfg.runs] == ["c/seed1", "c/seed2"]  # arrays of tables are replaced whole
+    assert (cfg.runs[0].target_hp.lr, cfg.runs[0].target_hp.batch_size) == (3e-5, 8)
+    assert cfg.runs[0].data_dir == str((tmp_path / "data").resolve())
+    write_config(tmp_path, 'include = "sub/child.toml"\n', "base.toml")
+    with pytest.raises(RobustxError, match="cycle"):
+        load_config(child)
+    with pytest.raises(RobustxError, match="missing.toml: file not found"):
+        load_config(write_config(tmp_path, 'include = "missing.toml"\n', "orphan.toml"))
+
 BAD = [
     ('[data.x]\ntask = "squad"\nsplit = "dev"\n[[model]]\nname = "m"\ntarget = "x"\n', "data.x.task"),
     ('[data.x]\ntask = "xnli"\nsplit = "dev"\nholdout = 5\nflavour = 1\n[[model]]\nname = "m"\ntarget = "x"\n',

@@ -49,7 +49,7 @@ def main() -> int:
         t = m["throughput"]
         secs = sum(phase["seconds"] for phase in t.values())
         total += secs
-        steps = " / ".join(f"{t[p]['s_per_step']:.2f}" for p in ("intermediate", "target") if p in t)
+        steps = " / ".join(f"{t[p]['s_per_step']:.3g}" for p in ("intermediate", "target") if p in t)
         cells = [m["name"], "+".join(m["intermediate_data"]) or "none", f"{secs:.0f}", steps,
                  f"{100 * m['dev']['accuracy']:.1f}", f"{100 * m['dev']['majority_accuracy']:.1f}"]
         accs = clean.get(m["dir"], {})

