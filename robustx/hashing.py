@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 
 def canonical_json(value: Any) -> str:
@@ -42,6 +43,21 @@ class SeedPrefix:
         sha = self._sha.copy()
         sha.update((",".join(canonical_json(part) for part in rest) + "]").encode("utf-8"))
         return int(sha.hexdigest()[:16], 16)
+
+
+def files_digest(paths: Iterable[Path]) -> str:
+    """Digest of the files' names and contents, not their folders: the same data anywhere gives the same digest."""
+    return stable_digest([(p.name, _cached_sha256(str(p), *_stat_key(p))) for p in paths])
+
+
+def _stat_key(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns
+
+
+@lru_cache(maxsize=None)
+def _cached_sha256(path: str, _size: int, _mtime_ns: int) -> str:
+    return file_sha256(path)  # a rewritten file has a new (size, mtime) and is hashed again
 
 
 def file_sha256(path: str | Path, chunk: int = 1 << 20) -> str:

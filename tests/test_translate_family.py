@@ -26,6 +26,7 @@ from robustx.perturb.translate.pair_mix import PairMix
 from robustx.perturb.translate.phrase_mix import PhraseMix, align
 from robustx.perturb.translate.round_trip import RoundTrip, TranslateTest
 from robustx.recipes import load_recipe
+from robustx.runner.shards import PerturbShard
 from robustx.tasks import TASKS, DataSource, Example
 
 NAMES = {
@@ -195,6 +196,35 @@ def test_code_switch_any_text(toy_dir: Path, text: str, seed: int) -> None:
 
 
 @pytest.mark.shared_data
+def test_dictionary_location_changes_nothing_but_its_content_does(toy_dir: Path, tmp_path: Path, monkeypatch) -> None:
+    """lexical_dir says where, not what: a copy elsewhere (or the env var) gives the same seeds,
+    outputs and shard key; an edited dictionary gives another key, so no stale shard is reused."""
+    from robustx.runner import execute
+    from robustx.study.spec import PerturbationSpec
+
+    copy = tmp_path / "elsewhere"
+    shutil.copytree(toy_dir, copy)
+    examples = [Example(f"x{i}", "en", {"premise": text}, "entailment", str(i))
+                for i, text in enumerate(["the cat sat on the mat", "i like the hotel", "the cat and the hotel"])]
+    index = execute.AlignedIndex(lambda lang: [])
+
+    def outcome(params: dict) -> tuple:
+        spec = PerturbationSpec("cs", "translate.code_switch", params, ("premise",))
+        cs = make(CodeSwitch, **params)
+        texts = tuple(perturb_example(cs, "cs", ex, 3, ("premise",)).example.fields["premise"] for ex in examples)
+        key = PerturbShard("xnli", "en", spec, 3, execute._input_key(spec, "en", "k", index)).key
+        return texts, key
+
+    base = {"rate": 0.5, "embedded": ["de"]}
+    first = outcome({**base, "lexical_dir": str(toy_dir)})
+    assert outcome({**base, "lexical_dir": str(copy)}) == first
+    monkeypatch.setenv(LEXICAL_ENV, str(copy))
+    assert outcome(base) == first
+    assert any(t != ex.fields["premise"] for t, ex in zip(first[0], examples))
+    (copy / "muse" / "en-de.txt").write_text(TOY["en-de"] + "dog Hündchen\n", encoding="utf-8")
+    assert outcome({**base, "lexical_dir": str(copy)})[1] != first[1]
+
+
 def test_code_switch_rate_and_labels_on_xnli(shared_data: Path, lexical: str) -> None:
     # en: direct dictionaries; zh: dictionary segmentation; ar -> fr: through English.
     for lang, embedded in (("en", ["de", "fr"]), ("zh", ["en"]), ("ar", ["en", "fr"])):
@@ -291,8 +321,8 @@ def test_pair_mix_through_the_runner(shared_data: Path, tmp_path: Path) -> None:
     # the aligned language's content is part of the shard key
     index = execute.AlignedIndex(lambda lang: task.load(lang, DataSource(path=str(shared_data), limit=40)).examples)
     other = execute.AlignedIndex(lambda lang: task.load(lang, DataSource(path=str(shared_data), limit=39)).examples)
-    assert execute._aligned_key(spec, "de", "k", index) != execute._aligned_key(spec, "de", "k", other)
-    assert execute._aligned_key(spec, "en", "k", index) == "k"
+    assert execute._input_key(spec, "de", "k", index) != execute._input_key(spec, "de", "k", other)
+    assert execute._input_key(spec, "en", "k", index) == "k"
 
 
 # ---------------------------------------------------------------- phrase_mix

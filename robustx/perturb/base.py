@@ -28,6 +28,7 @@ from __future__ import annotations
 import dataclasses
 import random
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable, ClassVar, Mapping, Sequence
 
 from robustx.errors import RobustxError
@@ -104,6 +105,10 @@ class Perturbation:
     family: ClassVar[str]
     cross_script: ClassVar[bool] = False
     Params: ClassVar[type]
+    # Parameters that say where a resource lives, not what the recipe does: they stay out of the
+    # per-example seed and the shard key (``resource_files``' content goes into the key), so the
+    # same dictionary in another folder or machine gives byte-identical output.
+    location_params: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, params: Any) -> None:
         self.params = params
@@ -129,6 +134,10 @@ class Perturbation:
     def unsupported_reason(self, lang: str) -> str | None:
         """Why ``lang`` is not supported, or ``None`` if it is."""
         return None
+
+    def resource_files(self, lang: str) -> tuple[Path, ...]:
+        """The data files (dictionaries, wordnets) this recipe reads for ``lang``."""
+        return ()
 
     def aligned_languages(self, lang: str) -> tuple[str, ...]:
         """Languages whose row-aligned examples this recipe reads when perturbing ``lang``."""
@@ -160,12 +169,19 @@ def example_rng(seed: int, recipe: str, params: Mapping[str, Any], example_id: s
     return random.Random(stable_seed(seed, recipe, dict(params), example_id, field))
 
 
+def seed_params(perturbation: Perturbation) -> dict[str, Any]:
+    """The parameters that seed ``example_rng``: location parameters read as their defaults."""
+    defaults = {f.name: f.default for f in dataclasses.fields(perturbation.Params)}
+    return {k: defaults[k] if k in perturbation.location_params else v
+            for k, v in dataclasses.asdict(perturbation.params).items()}
+
+
 def _seed_prefix(perturbation: Perturbation, recipe: str, seed: int) -> SeedPrefix:
     """The (seed, recipe, params) part of ``example_rng``'s hash, kept on the instance (params are frozen)."""
     cache = perturbation.__dict__.setdefault("_seed_prefixes", {})
     prefix = cache.get((recipe, seed))
     if prefix is None:
-        prefix = cache[recipe, seed] = SeedPrefix(seed, recipe, dataclasses.asdict(perturbation.params))
+        prefix = cache[recipe, seed] = SeedPrefix(seed, recipe, seed_params(perturbation))
     return prefix
 
 
@@ -174,7 +190,7 @@ def perturb_example(
 ) -> PerturbedExample:
     """Apply ``perturbation`` to the named ``fields`` of ``example``; the label is never touched.
 
-    Each field's rng is ``example_rng(seed, recipe, params, example.id, field)``.
+    Each field's rng is ``example_rng(seed, recipe, seed_params(perturbation), example.id, field)``.
     """
     prefix = _seed_prefix(perturbation, recipe, seed)
     new_fields: dict[str, str] = {}

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from robustx.hashing import stable_digest
+from robustx.hashing import files_digest, stable_digest
 from robustx.models.checkpoint import fingerprint, load_classifier, load_encoder
 from robustx.perturb import PERTURBATIONS
 from robustx.perturb.base import AlignedIndex
@@ -65,13 +65,18 @@ def _load_data(study: StudySpec, task, state: RunState, log: Log) -> None:
         state.data[lang] = data
 
 
-def _aligned_key(spec: PerturbationSpec, lang: str, data_key: str, aligned: AlignedIndex) -> str:
-    """``data_key``, extended by the content of the other languages the recipe reads."""
+def _input_key(spec: PerturbationSpec, lang: str, data_key: str, aligned: AlignedIndex) -> str:
+    """``data_key``, extended by the content of what else the recipe reads: other languages'
+    rows and data files (dictionaries, wordnets). Recipes that read neither keep ``data_key``."""
     perturbation = PERTURBATIONS.get(spec.perturbation).from_dict(spec.params, f"perturbation {spec.name}")
     langs = perturbation.aligned_languages(lang)
-    if not langs:
-        return data_key
-    return stable_digest(data_key, [(other, _examples_key(list(aligned.examples(other)))) for other in langs])
+    files = perturbation.resource_files(lang)
+    key = data_key
+    if langs:
+        key = stable_digest(key, [(other, _examples_key(list(aligned.examples(other)))) for other in langs])
+    if files:
+        key = stable_digest(key, files_digest(files))
+    return key
 
 
 def _perturb(study: StudySpec, task, state: RunState, log: Log) -> None:
@@ -85,7 +90,7 @@ def _perturb(study: StudySpec, task, state: RunState, log: Log) -> None:
         conds = {CLEAN: Condition(CLEAN, examples, data_key)}
         for spec in filter(lambda spec: spec.covers(lang), study.perturbations):
             for seed in study.perturbation_seeds:
-                shard = PerturbShard(study.task, lang, spec, seed, _aligned_key(spec, lang, data_key, aligned))
+                shard = PerturbShard(study.task, lang, spec, seed, _input_key(spec, lang, data_key, aligned))
                 perturbed, records, reused = perturbed_set(shard, examples, state.root, aligned)
                 conds[shard.condition] = Condition(shard.condition, perturbed, shard.key, records)
                 state.reused += reused

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from robustx.hashing import stable_digest
+from robustx.perturb import PERTURBATIONS
 from robustx.study.spec import CheckpointSpec, PerturbationSpec, StudySpec
 
 CLEAN = "clean"
@@ -31,8 +32,11 @@ class PerturbShard:
     @property
     def key(self) -> str:
         p = self.perturbation
+        # Location parameters (where a dictionary lives) are left out: data_key holds the files' content.
+        location = PERTURBATIONS.get(p.perturbation).location_params
+        params = {k: v for k, v in p.params.items() if k not in location}
         return stable_digest(FORMAT_VERSION, self.task, self.lang, self.data_key, p.perturbation,
-                             dict(p.params), list(p.fields), self.seed)
+                             params, list(p.fields), self.seed)
 
     @property
     def condition(self) -> str:

@@ -39,6 +39,7 @@ import random
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Mapping
 
 from robustx.errors import RobustxError
@@ -171,6 +172,10 @@ class Homoglyph(Perturbation):
     family = "char"
     cross_script = True
     Params = HomoglyphParams
+    location_params = ("confusables",)
+
+    def resource_files(self, lang: str) -> tuple[Path, ...]:
+        return (Path(self.params.confusables).expanduser(),) if self.params.confusables else ()
 
     def unsupported_reason(self, lang: str) -> str | None:
         if lang not in LANGUAGES:

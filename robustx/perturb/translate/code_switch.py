@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from pathlib import Path
 
 from robustx.perturb.base import Edit, Perturbation, PerturbedText
 from robustx.perturb.editing import apply, check_rate, choose
@@ -66,6 +67,7 @@ class CodeSwitch(Perturbation):
     family = "translate"
     cross_script = True
     Params = CodeSwitchParams
+    location_params = ("lexical_dir",)
 
     def __init__(self, params: CodeSwitchParams) -> None:
         super().__init__(params)
@@ -76,6 +78,10 @@ class CodeSwitch(Perturbation):
     def _embedded(self, lang: str) -> list[str]:
         folder = lexicon.muse_dir(self.params.lexical_dir, self.name)
         return [e for e in self.params.embedded if e != lang and lexicon.has_table(folder, lang, e, self.params.pivot)]
+
+    def resource_files(self, lang: str) -> tuple[Path, ...]:
+        folder = lexicon.muse_dir(self.params.lexical_dir, self.name)
+        return tuple(f for e in self._embedded(lang) for f in lexicon.table_files(folder, lang, e, self.params.pivot))
 
     def unsupported_reason(self, lang: str) -> str | None:
         if self._embedded(lang):

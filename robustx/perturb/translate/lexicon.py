@@ -65,6 +65,16 @@ def has_table(folder: Path, src: str, tgt: str, pivot: bool) -> bool:
             and (folder / f"{src}-{PIVOT}.txt").is_file() and (folder / f"{PIVOT}-{tgt}.txt").is_file())
 
 
+def table_files(folder: Path, src: str, tgt: str, pivot: bool) -> tuple[Path, ...]:
+    """The dictionary files ``table(folder, src, tgt, pivot)`` reads."""
+    direct = folder / f"{src}-{tgt}.txt"
+    if direct.is_file():
+        return (direct,)
+    if has_table(folder, src, tgt, pivot):
+        return folder / f"{src}-{PIVOT}.txt", folder / f"{PIVOT}-{tgt}.txt"
+    return ()
+
+
 @lru_cache(maxsize=None)
 def _pairs(path: str) -> dict[str, list[str]]:
     """Source word -> its targets in file order (duplicates dropped)."""

@@ -39,6 +39,7 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Mapping, NamedTuple
 
 from robustx.errors import RobustxError
@@ -175,6 +176,7 @@ class PhraseMix(Perturbation):
     family = "translate"
     cross_script = True
     Params = PhraseMixParams
+    location_params = ("lexical_dir",)
 
     def __init__(self, params: PhraseMixParams) -> None:
         super().__init__(params)
@@ -185,6 +187,10 @@ class PhraseMix(Perturbation):
 
     def aligned_languages(self, lang: str) -> tuple[str, ...]:
         return tuple(e for e in self.params.embedded if e != lang)
+
+    def resource_files(self, lang: str) -> tuple[Path, ...]:
+        folder = lexicon.muse_dir(self.params.lexical_dir, self.name)
+        return tuple(f for e in self.aligned_languages(lang) for f in lexicon.table_files(folder, lang, e, self.params.pivot))
 
     def unsupported_reason(self, lang: str) -> str | None:
         if not self.aligned_languages(lang):

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from pathlib import Path
 
 from robustx.perturb.base import Edit, Perturbation, PerturbedText
 from robustx.perturb.editing import check_rate, choose
@@ -72,6 +73,7 @@ class WordnetSynonym(Perturbation):
     name = "word.synonym"
     family = "word"
     Params = SynonymParams
+    location_params = ("lexical_dir",)
 
     def __init__(self, params: SynonymParams) -> None:
         super().__init__(params)
@@ -84,6 +86,10 @@ class WordnetSynonym(Perturbation):
         if lang in wordnet.COVERS["omw"]:
             return "no Wiktionary wordnet; an OMW one exists: add 'omw' to sources"
         return "no Wiktionary or OMW wordnet"
+
+    def resource_files(self, lang: str) -> tuple[Path, ...]:
+        root = wordnet.lexical_dir(self.params.lexical_dir, self.name)
+        return tuple(wordnet.wordnet_files(root, lang, self.params.sources))
 
     def _wordnet(self, lang: str) -> wordnet.Wordnet:
         found = self._wordnets.get(lang)
