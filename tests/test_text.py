@@ -6,6 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from robustx.text import CHUNK_SIZE, LANGUAGES, char_script, grapheme_spans, graphemes, is_letter, words
+from robustx.text.words import scan
 from robustx.text.scripts import SCRIPTS
 
 XTREME = (
@@ -35,6 +36,21 @@ def test_words_are_letter_runs_on_cluster_boundaries(text: str) -> None:
         assert all(is_letter(cluster[0]) for cluster in word.graphemes)
         assert len(word.graphemes) <= CHUNK_SIZE.get(word.script, len(word.graphemes))
         previous_end = word.end
+
+
+ASCII = st.text(alphabet="aZq 1,.-\r\n", min_size=8, max_size=40)
+RARE = st.text(alphabet="é\u0600\u0301\u0e33\u200dあー中жß", min_size=1, max_size=3)
+
+
+@given(st.text() | st.tuples(ASCII, RARE, ASCII).map("".join))
+def test_words_cut_at_ascii_agrees_with_the_full_scan(text: str) -> None:
+    # Mostly-ASCII texts take the cut path, the others the full scan: both must agree.
+    assert words(text) == scan(text)
+
+
+def test_a_mark_after_an_ascii_character_clusters_with_it() -> None:
+    assert texts("a long ascii sentence 0ำ and more") == ["a", "long", "ascii", "sentence", "and", "more"]
+    assert texts("x\u0301yz and then Straße") == ["x\u0301yz", "and", "then", "Straße"]
 
 
 def test_clusters_keep_marks_with_their_base() -> None:

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+import regex
+
 from robustx.text.graphemes import graphemes
 from robustx.text.scripts import char_info
 
@@ -56,11 +58,38 @@ def _emit(out: list[Word], start: int, end: int, script: str, run: list[str]) ->
         start = stop
 
 
+# ASCII non-letters (space, digits, punctuation) always end a word, so a text can be cut at
+# them and each piece segmented alone; a piece of ASCII letters is one Latin word of
+# one-character clusters, which skips the per-cluster loop for most of a Latin-script text.
+# Other pieces are scanned from the ASCII character before them: a piece may start with a
+# mark that clusters with it (``0ำ`` is one cluster, not a digit and a Thai letter). Cutting
+# pays only where most characters are ASCII: other texts are scanned whole.
+_PIECES = regex.compile(r"[^\x00-@\[-`{-\x7f]+")
+
+
 def words(text: str) -> list[Word]:
     """The words of ``text`` in order (see the module docstring for what a word is)."""
+    extra_bytes = len(text.encode("utf-8", "surrogatepass")) - len(text)  # 0 for ASCII, >= 1 per other character
+    if extra_bytes > len(text) // 8:
+        return scan(text)
     out: list[Word] = []
+    for match in _PIECES.finditer(text):
+        piece = match.group()
+        start = match.start()
+        if piece.isascii():
+            out.append(Word(start, match.end(), "Latin", tuple(piece)))
+        else:
+            before = max(start - 1, 0)
+            scan(text[before : match.end()], before, out)
+    return out
+
+
+def scan(text: str, offset: int = 0, out: list[Word] | None = None) -> list[Word]:
+    """The general segmentation of ``text`` (every cluster looked at), its words at ``offset``
+    onwards appended to ``out``; ``words`` gives the same, faster."""
+    out = [] if out is None else out
     run: list[str] = []
-    run_start = pos = 0
+    run_start = pos = offset
     run_script = ""
     for cluster in graphemes(text):
         script, letter, _ = char_info(cluster[0])
