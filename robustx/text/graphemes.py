@@ -9,15 +9,30 @@ from __future__ import annotations
 import regex
 
 _CLUSTER = regex.compile(r"\X")
+# The characters that can share a cluster with a neighbour (UAX #29: extending and spacing
+# marks, joiners, prepended signs, Hangul jamo, regional indicators, CR of CR LF). Most
+# sentences of most scripts have none, and then every character is a cluster: ``list``
+# is twice as fast as ``\X`` there.
+_JOINING = regex.compile(
+    r"[\p{GCB=Extend}\p{GCB=SpacingMark}\p{GCB=ZWJ}\p{GCB=Prepend}\p{GCB=L}\p{GCB=V}\p{GCB=T}\p{GCB=LV}"
+    r"\p{GCB=LVT}\p{GCB=Regional_Indicator}\r]"
+)
+
+
+def one_per_character(text: str) -> bool:
+    """Whether every character of ``text`` is a grapheme cluster of its own."""
+    return _JOINING.search(text) is None
 
 
 def graphemes(text: str) -> list[str]:
     """The grapheme clusters of ``text``, in order; they concatenate back to ``text``."""
-    return _CLUSTER.findall(text)
+    return list(text) if one_per_character(text) else _CLUSTER.findall(text)
 
 
 def grapheme_spans(text: str) -> list[tuple[int, int]]:
     """``(start, end)`` code-point offsets of each grapheme cluster of ``text``."""
+    if one_per_character(text):
+        return [(i, i + 1) for i in range(len(text))]
     return [match.span() for match in _CLUSTER.finditer(text)]
 
 
