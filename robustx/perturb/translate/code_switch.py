@@ -21,14 +21,12 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Mapping
 
 from robustx.perturb.base import Edit, Perturbation, PerturbedText
 from robustx.perturb.editing import apply, check_rate, choose
 from robustx.perturb.translate import lexicon
 from robustx.text import LANGUAGES
-
-Options = tuple[tuple[str, tuple[str, ...]], ...]
-
 
 def check_languages(codes: object, what: str) -> tuple[str, ...]:
     """``codes`` as a sorted tuple of known ISO 639-1 codes (one spelling per set, for stable seeds)."""
@@ -71,9 +69,7 @@ class CodeSwitch(Perturbation):
 
     def __init__(self, params: CodeSwitchParams) -> None:
         super().__init__(params)
-        self._options: dict[str, dict[str, Options]] = {}  # lang -> word -> (language, translations)
-        self._tables: dict[str, list[tuple[str, lexicon.Table]]] = {}
-        self._prefixes: dict[str, frozenset[str]] = {}
+        self._lookups: dict[str, tuple[Mapping[str, lexicon.Options], frozenset[str]]] = {}
 
     def _embedded(self, lang: str) -> list[str]:
         folder = lexicon.muse_dir(self.params.lexical_dir, self.name)
@@ -90,35 +86,21 @@ class CodeSwitch(Perturbation):
             return f"the only embedded language is {lang} itself"
         return lexicon.missing(lang, self.params.embedded, self.params.pivot)
 
-    def _tables_for(self, lang: str) -> list[tuple[str, lexicon.Table]]:
-        tables = self._tables.get(lang)
-        if tables is None:
+    def _lookup(self, lang: str) -> tuple[Mapping[str, lexicon.Options], frozenset[str]]:
+        found = self._lookups.get(lang)
+        if found is None:
             folder, pivot = str(lexicon.muse_dir(self.params.lexical_dir, self.name)), self.params.pivot
-            embedded = self._embedded(lang)
-            tables = [(e, lexicon.table(folder, lang, e, pivot)) for e in embedded]
-            self._tables[lang] = tables
-            self._options[lang] = {}
-            self._prefixes[lang] = frozenset().union(*(lexicon.unspaced_prefixes(folder, lang, e, pivot) for e in embedded))
-        return tables
+            embedded = tuple(self._embedded(lang))
+            found = self._lookups[lang] = (lexicon.options_table(folder, lang, embedded, pivot, self.params.top_k),
+                                           lexicon.merged_prefixes(folder, lang, embedded, pivot))
+        return found
 
     def perturb_text(self, text: str, lang: str, rng: random.Random) -> PerturbedText:
-        tables = self._tables_for(lang)
-        memo = self._options[lang]
-
-        def options(key: str) -> Options:
-            found = memo.get(key)
-            if found is None:
-                # A word whose most frequent translations include itself (a cognate) keeps only the others.
-                found = memo[key] = tuple(
-                    (e, kept) for e, t in tables if key in t
-                    if (kept := tuple(x for x in t[key][: self.params.top_k] if x != key))
-                )
-            return found
-
-        units = [u for u in lexicon.lexical_units(text, options, self._prefixes[lang]) if options(u.key)]
+        options, prefixes = self._lookup(lang)
+        units = [u for u in lexicon.lexical_units(text, options.__contains__, prefixes) if u.key in options]
         edits = []
         for unit in choose(units, self.params.rate, rng):
-            language, translations = rng.choice(options(unit.key))
+            language, translations = rng.choice(options[unit.key])
             before = text[unit.start : unit.end]
             chosen = rng.choice(translations)
             after = lexicon.match_case(before, "I" if (language, chosen) == ("en", "i") else chosen)

@@ -143,6 +143,29 @@ def unspaced_prefixes(folder: str, src: str, tgt: str, pivot: bool) -> frozenset
                      for i in range(1, len(key) + 1))
 
 
+Options = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+@lru_cache(maxsize=None)
+def options_table(folder: str, src: str, embedded: tuple[str, ...], pivot: bool, top_k: int) -> Mapping[str, Options]:
+    """``src`` word -> ``(language, its top_k translations other than itself)`` for each of the
+    ``embedded`` languages whose dictionary has it, in ``embedded`` order; words whose only
+    translation is themselves (cognates, names) are left out. Merged once, when loaded."""
+    merged: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+    for language in embedded:
+        for word, translations in table(folder, src, language, pivot).items():
+            kept = tuple(t for t in translations[:top_k] if t != word)
+            if kept:
+                merged.setdefault(word, []).append((language, kept))
+    return {word: tuple(options) for word, options in merged.items()}
+
+
+@lru_cache(maxsize=None)
+def merged_prefixes(folder: str, src: str, embedded: tuple[str, ...], pivot: bool) -> frozenset[str]:
+    """``unspaced_prefixes`` of all the ``embedded`` languages' dictionaries together."""
+    return frozenset().union(*(unspaced_prefixes(folder, src, language, pivot) for language in embedded))
+
+
 class Unit(NamedTuple):
     """A stretch ``[start, end)`` of a text that can be looked up as ``key`` (lower case)."""
 
