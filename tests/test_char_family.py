@@ -373,7 +373,7 @@ def test_coverage_table() -> None:
     cells = coverage()
     assert len(cells) == 40 * len({cell.recipe for cell in cells})
     assert all(cell.reason or cell.error for cell in cells if not cell.supported)
-    assert {cell.lang for cell in cells if cell.recipe == "char.keyboard_typo" and not cell.supported} == {"zh"}
+    assert not [cell.lang for cell in cells if cell.recipe == "char.keyboard_typo" and not cell.supported]
 
 
 @pytest.mark.shared_data

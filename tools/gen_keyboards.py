@@ -72,8 +72,11 @@ LAYOUTS: dict[str, tuple[str, str | None, str]] = {
     "ur": ("pk", None, ""),
     "vi": ("vn", None, ""),
     "yo": ("ng", "yoruba", ""),
-    "zh": ("us", None, "Chinese is typed through a pinyin IME on a US layout; no Han keys."),
+    "zh": ("us", None, "Chinese is typed through a pinyin IME on a US layout: Han typos are the IME's "
+                       "(robustx.perturb.char.pinyin_ime)."),
 }
+# Languages typed through an input method on their layout's letters (robustx.perturb.char.layouts.IMES).
+IME = {"zh": "pinyin"}
 
 # KS X 5002 2-set (dubeolsik) Hangul, the standard Korean layout, which xkb-data lacks:
 # row -> plain and shifted jamo of its letter keys from the left (AD01 Q, AC01 A, AB01 Z).
@@ -305,6 +308,8 @@ def main(argv: list[str] | None = None) -> int:
             "note": note,
             "neighbours": neighbours(keys, keysyms, kana=lang == "ja"),
         }
+        if lang in IME:
+            record["ime"] = IME[lang]
         text = json.dumps(record, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
         (args.out / f"{lang}.json").write_text(text, encoding="utf-8")
         print(f"{lang}: {record['source']} {len(record['neighbours'])} chars", file=sys.stderr)

@@ -5,8 +5,10 @@ same script (and keeps the marks of its cluster), a combining mark a neighbourin
 mark of the same script; digits, punctuation and other scripts are never offered.
 A precomposed Hangul syllable is typed as two or three jamo on a 2-set keyboard: its
 typo turns one of them into a neighbouring key's jamo of the same role, and it stays
-one syllable. ``units`` counts the words that have at least one such character (or
-syllable), ``changed`` the words that got a typo.
+one syllable. Chinese is typed through a pinyin input method: a Han character becomes
+a homophone or the character of a syllable one neighbouring key away (``pinyin_ime``).
+``units`` counts the words that have at least one such character (or syllable),
+``changed`` the words that got a typo.
 """
 
 from __future__ import annotations

@@ -2,7 +2,9 @@
 Korean from the KS X 5002 2-set layout, which xkb-data lacks).
 
 Each ``keyboards/<lang>.json`` maps a character on level 1 or 2 of a key to the
-characters on the same level of the physically adjacent keys.
+characters on the same level of the physically adjacent keys. A table may name an
+input method (``"ime"``) that types another script through the keys' letters: then
+that script's typos are the input method's (``IMES``), e.g. Chinese through pinyin.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Mapping
 
+from robustx.perturb.char import pinyin_ime
 from robustx.text.graphemes import stands_alone
 from robustx.text.scripts import char_info
 
@@ -27,6 +30,11 @@ class Keyboard:
     source: str
     note: str
     neighbours: Mapping[str, tuple[str, ...]]
+    ime: str = ""
+
+
+# Input method -> (the script it types, its typos from the keyboard's lower-case letter neighbours).
+IMES = {"pinyin": ("Han", pinyin_ime.typos)}
 
 
 def available() -> tuple[str, ...]:
@@ -38,7 +46,10 @@ def available() -> tuple[str, ...]:
 def load(name: str) -> Keyboard:
     record = json.loads((KEYBOARD_DIR / f"{name}.json").read_text(encoding="utf-8"))
     neighbours = {char: tuple(near) for char, near in record["neighbours"].items()}
-    return Keyboard(name, record["layout"], record["source"], record.get("note", ""), neighbours)
+    ime = record.get("ime", "")
+    if ime and ime not in IMES:
+        raise ValueError(f"keyboards/{name}.json: unknown input method {ime!r}; known: {', '.join(IMES)}")
+    return Keyboard(name, record["layout"], record["source"], record.get("note", ""), neighbours, ime)
 
 
 @lru_cache(maxsize=None)
@@ -51,8 +62,13 @@ def substitutions(name: str, script: str) -> Mapping[str, tuple[str, ...]]:
     a Thai tone mark becomes another tone mark, a Devanagari vowel sign another vowel
     sign, and a virama has no substitute); other scripts are never offered.
     """
+    keyboard = load(name)
+    if keyboard.ime and IMES[keyboard.ime][0] == script:
+        letters = tuple((c, tuple(n for n in near if n.isascii() and n.islower()))
+                        for c, near in sorted(keyboard.neighbours.items()) if c.isascii() and c.islower())
+        return IMES[keyboard.ime][1](letters)
     table: dict[str, tuple[str, ...]] = {}
-    for char, near in load(name).neighbours.items():
+    for char, near in keyboard.neighbours.items():
         own_script, letter, mark = char_info(char)
         if own_script != script or not (letter or mark):
             continue
