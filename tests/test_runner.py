@@ -64,6 +64,8 @@ def test_run_writes_shards_and_reuses_them(study_file, tmp_path):
         assert 0.2 < row["achieved_rate"] < 0.4 or row["perturbation"] != "char_swap_30"
         assert row["abs_drop"] == pytest.approx(row["clean_accuracy"] - row["perturbed_accuracy"])
         assert set(row["perturbed_accuracy_by_seed"]) == {"0", "1"}
+    root = tmp_path / "run"
+    assert first.summary["files"] == {sub: sorted(_files(root, sub)) for sub in ("perturbed", "predictions")}
 
     # An interrupted run loses only the shard in flight: remove one and re-run.
     victim = next((tmp_path / "run" / "predictions").rglob("*.jsonl"))

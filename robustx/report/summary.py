@@ -102,4 +102,9 @@ def summarize(study: "StudySpec", task, state: "RunState", predictions: list[tup
         "clean": clean_only,
         "results": rows,
         "groups": _group_rows(rows),
+        # Where every number comes from, relative to the run directory.
+        "files": {
+            "perturbed": sorted(c.path for conds in state.conditions.values() for c in conds.values() if c.path),
+            "predictions": sorted(s.path(state.root).relative_to(state.root).as_posix() for s, _ in predictions),
+        },
     }

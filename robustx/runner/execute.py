@@ -35,6 +35,7 @@ class Condition:
     examples: list[Example]
     input_key: str
     records: list[dict] = field(default_factory=list)
+    path: str = ""  # the perturbed set's file, relative to the run directory ("" for clean)
 
 
 @dataclass
@@ -92,7 +93,8 @@ def _perturb(study: StudySpec, task, state: RunState, log: Log) -> None:
             for seed in study.perturbation_seeds:
                 shard = PerturbShard(study.task, lang, spec, seed, _input_key(spec, lang, data_key, aligned))
                 perturbed, records, reused = perturbed_set(shard, examples, state.root, aligned)
-                conds[shard.condition] = Condition(shard.condition, perturbed, shard.key, records)
+                conds[shard.condition] = Condition(shard.condition, perturbed, shard.key, records,
+                                                   shard.path(state.root).relative_to(state.root).as_posix())
                 state.reused += reused
                 state.computed += not reused
         state.conditions[lang] = conds
