@@ -20,8 +20,8 @@ TextAttack is slow: it runs on an evenly spread subset (``--textattack-examples`
 per language) and its rate is per sentence; robustx is also timed on that subset.
 
 Settings (about one edit per 10 % of words everywhere):
-  robustx   keyboard_typo rate=0.1 max_per_word=1 (own layout per language; it declines zh:
-            Chinese is typed through an IME, no Han keys); random_edit rate=0.1 ops=[swap];
+  robustx   keyboard_typo rate=0.1 max_per_word=1 (own layout per language; zh through its pinyin
+            IME: homophones and one-key slips); random_edit rate=0.1 ops=[swap];
             code_switch defaults (rate=0.3, embedded de es fr ru zh, top_k=1, pivot=true).
   nlpaug    KeyboardAug(aug_word_p=0.1, aug_char_min=1, aug_char_max=1, include_numeric=False,
             include_special_char=False, lang=own layout if nlpaug has one (en de th), ru->uk
