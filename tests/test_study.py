@@ -88,12 +88,12 @@ def test_bad_study_names_the_key(tmp_path, old, new, message):
 
 def test_perturbation_languages_subset(tmp_path):
     """A recipe that does not support every study language runs on the ones it names."""
-    zh = GOOD.replace('["de", "sw"]', '["de", "zh"]')
-    with pytest.raises(RobustxError, match=r"perturbations\[0\]: keyboard_typo_tan2021 does not support zh.*'languages'"):
+    zh = GOOD.replace('["de", "sw"]', '["de", "zh"]').replace("keyboard_typo_tan2021", "ocr_namysl2020")
+    with pytest.raises(RobustxError, match=r"perturbations\[0\]: ocr_namysl2020 does not support zh.*'languages'"):
         load_study(write(tmp_path, zh))
     study = load_study(write(tmp_path, zh.replace('fields = ["hypothesis"]', 'fields = ["hypothesis"]\nlanguages = ["de"]')))
-    typo, noise = study.perturbations
-    assert typo.languages == ("de",) and typo.covers("de") and not typo.covers("zh")
+    ocr, noise = study.perturbations
+    assert ocr.languages == ("de",) and ocr.covers("de") and not ocr.covers("zh")
     assert noise.languages == () and noise.covers("zh")
 
 
