@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
 from robustx import __version__
@@ -105,6 +106,6 @@ def summarize(study: "StudySpec", task, state: "RunState", predictions: list[tup
         # Where every number comes from, relative to the run directory.
         "files": {
             "perturbed": sorted(c.path for conds in state.conditions.values() for c in conds.values() if c.path),
-            "predictions": sorted(s.path(state.root).relative_to(state.root).as_posix() for s, _ in predictions),
+            "predictions": sorted(s.path(Path()).as_posix() for s, _ in predictions),
         },
     }

@@ -15,9 +15,8 @@ from typing import Callable
 
 from robustx.hashing import files_digest, stable_digest
 from robustx.models.checkpoint import fingerprint, load_classifier, load_encoder
-from robustx.perturb import PERTURBATIONS
 from robustx.perturb.base import AlignedIndex
-from robustx.runner.perturbing import perturbed_set
+from robustx.runner.perturbing import build_perturbation, perturbed_set
 from robustx.runner.scoring import SCORERS
 from robustx.runner.shards import CLEAN, EvalShard, PerturbShard, settings_key
 from robustx.runner.store import dumps, read_jsonl, write_atomic, write_jsonl
@@ -69,7 +68,7 @@ def _load_data(study: StudySpec, task, state: RunState, log: Log) -> None:
 def _input_key(spec: PerturbationSpec, lang: str, data_key: str, aligned: AlignedIndex) -> str:
     """``data_key``, extended by the content of what else the recipe reads: other languages'
     rows and data files (dictionaries, wordnets). Recipes that read neither keep ``data_key``."""
-    perturbation = PERTURBATIONS.get(spec.perturbation).from_dict(spec.params, f"perturbation {spec.name}")
+    perturbation = build_perturbation(spec)
     langs = perturbation.aligned_languages(lang)
     files = perturbation.resource_files(lang)
     key = data_key
@@ -94,7 +93,7 @@ def _perturb(study: StudySpec, task, state: RunState, log: Log) -> None:
                 shard = PerturbShard(study.task, lang, spec, seed, _input_key(spec, lang, data_key, aligned))
                 perturbed, records, reused = perturbed_set(shard, examples, state.root, aligned)
                 conds[shard.condition] = Condition(shard.condition, perturbed, shard.key, records,
-                                                   shard.path(state.root).relative_to(state.root).as_posix())
+                                                   shard.path(Path()).as_posix())
                 state.reused += reused
                 state.computed += not reused
         state.conditions[lang] = conds

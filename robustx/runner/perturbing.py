@@ -11,17 +11,17 @@ from robustx.perturb import PERTURBATIONS
 from robustx.perturb.base import AlignedIndex, ShardContext, perturb_example
 from robustx.runner.shards import PerturbShard
 from robustx.runner.store import read_jsonl, write_jsonl
+from robustx.study.spec import PerturbationSpec
 from robustx.tasks.base import Example
 
 
-def build_perturbation(shard: PerturbShard):
-    spec = shard.perturbation
+def build_perturbation(spec: PerturbationSpec):
     return PERTURBATIONS.get(spec.perturbation).from_dict(spec.params, f"perturbation {spec.name}")
 
 
 def perturb_records(shard: PerturbShard, examples: Sequence[Example], aligned: AlignedIndex | None = None) -> list[dict]:
     """The records of one shard; ``aligned`` serves recipes that read other languages' rows."""
-    perturbation = build_perturbation(shard)
+    perturbation = build_perturbation(shard.perturbation)
     fields = shard.perturbation.fields
     langs = perturbation.aligned_languages(shard.lang)
     if langs and aligned is None:
