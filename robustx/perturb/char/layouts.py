@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Mapping
 
+from robustx.errors import RobustxError
 from robustx.perturb.char import pinyin_ime
 from robustx.text.graphemes import stands_alone
 from robustx.text.scripts import char_info
@@ -48,7 +49,7 @@ def load(name: str) -> Keyboard:
     neighbours = {char: tuple(near) for char, near in record["neighbours"].items()}
     ime = record.get("ime", "")
     if ime and ime not in IMES:
-        raise ValueError(f"keyboards/{name}.json: unknown input method {ime!r}; known: {', '.join(IMES)}")
+        raise RobustxError(f"keyboards/{name}.json: unknown input method {ime!r}; known: {', '.join(IMES)}")
     return Keyboard(name, record["layout"], record["source"], record.get("note", ""), neighbours, ime)
 
 
