@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from robustx.text import CHUNK_SIZE, LANGUAGES, char_script, grapheme_spans, graphemes, is_letter, words
-from robustx.text.words import scan
+from robustx.text.words import cuts_at_spaces, scan, token_words
 from robustx.text.scripts import SCRIPTS
 
 XTREME = (
@@ -41,13 +41,37 @@ def test_words_are_letter_runs_on_cluster_boundaries(text: str) -> None:
 
 
 ASCII = st.text(alphabet="aZq 1,.-\r\n", min_size=8, max_size=40)
-RARE = st.text(alphabet="é\u0600\u0301\u0e33\u200dあー中жß", min_size=1, max_size=3)
+RARE = st.text(alphabet="é\u0600\u0d4e\u0301\u0e33\u200dあー中жß", min_size=1, max_size=3)
 
 
 @given(st.text() | st.tuples(ASCII, RARE, ASCII).map("".join))
 def test_words_cut_at_ascii_agrees_with_the_full_scan(text: str) -> None:
     # Mostly-ASCII texts take the cut path, the others the full scan: both must agree.
     assert words(text) == scan(text)
+
+
+# Texts cut at spaces: marks, joiners and prepended signs next to a space, spaces in runs.
+SPACED = st.lists(st.text(alphabet="ab Zж中กำ\u0301\u200d\u0600\u0d4eക\u1100\u1161\U0001F1E6 ,", max_size=6), max_size=8).map(" ".join)
+
+
+@given(st.text() | SPACED)
+def test_words_of_tokens_are_the_words_of_the_text(text: str) -> None:
+    if not cuts_at_spaces(text):
+        return
+    joined, offset = [], 0
+    for token in text.split(" "):
+        joined.extend(w._replace(start=w.start + offset, end=w.end + offset) for w in token_words(token))
+        offset += len(token) + 1
+    assert joined == words(text)
+
+
+def test_where_a_text_cannot_be_cut_at_spaces() -> None:
+    assert not cuts_at_spaces("a ൎ b")  # Malayalam dot reph clusters with the space after it
+    assert not cuts_at_spaces("\u0301abc def")  # a leading mark would cluster with a space put before it
+    assert cuts_at_spaces("a \u0301b ज़ि ok") and cuts_at_spaces("")
+    # The mostly-ASCII shortcut of ``words`` must not cut a reph from the space it holds.
+    text = "a long ascii sentence here ൎ and more text"
+    assert words(text) == scan(text) and "ൎ " in texts(text)
 
 
 def test_a_mark_after_an_ascii_character_clusters_with_it() -> None:

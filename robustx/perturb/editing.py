@@ -30,8 +30,16 @@ def choose(items: Sequence[T], rate: float, rng: random.Random) -> list[T]:
     count = math.floor(want)
     if rng.random() < want - count:
         count += 1
-    picked = sorted(rng.sample(range(len(items)), min(count, len(items))))
+    picked = sorted_sample(rng, range(len(items)), min(count, len(items)))
     return [items[i] for i in picked]
+
+
+def sorted_sample(rng: random.Random, population: Sequence[T], k: int) -> list[T]:
+    """``sorted(rng.sample(population, k))``. For one item ``rng.choice`` reads exactly the
+    random numbers that ``sample`` reads (one ``randbelow(len(population))``) at a third of the cost."""
+    if k == 1:
+        return [rng.choice(population)]
+    return sorted(rng.sample(population, k))
 
 
 def cluster_offsets(start: int, clusters: Sequence[str]) -> list[int]:

@@ -8,7 +8,7 @@ from typing import Sequence
 
 from robustx.errors import RobustxError
 from robustx.perturb import PERTURBATIONS
-from robustx.perturb.base import AlignedIndex, ShardContext, perturb_example
+from robustx.perturb.base import AlignedIndex, ShardContext, perturb_examples
 from robustx.runner.shards import PerturbShard
 from robustx.runner.store import read_jsonl, write_jsonl
 from robustx.study.spec import PerturbationSpec
@@ -29,17 +29,17 @@ def perturb_records(shard: PerturbShard, examples: Sequence[Example], aligned: A
                            "it needs an AlignedIndex of the same data source")
     rows = {lang: aligned.rows(lang) for lang in langs} if aligned is not None else {}
     perturbation.prepare(ShardContext(shard.lang, tuple(fields), examples, rows))
-    records = []
-    for example in examples:
-        out = perturb_example(perturbation, shard.perturbation.perturbation, example, shard.seed, fields)
-        records.append({
+    done = perturb_examples(perturbation, shard.perturbation.perturbation, examples, shard.seed, fields)
+    return [
+        {
             "id": example.id,
             "fields": {f: out.example.fields[f] for f in fields},
             "edits": [dataclasses.asdict(e) for e in out.edits],
             "units": out.units,
             "changed": out.changed,
-        })
-    return records
+        }
+        for example, out in zip(examples, done, strict=True)
+    ]
 
 
 def perturbed_set(

@@ -65,12 +65,15 @@ def _emit(out: list[Word], start: int, end: int, script: str, run: list[str]) ->
 # mark that clusters with it (``0ำ`` is one cluster, not a digit and a Thai letter). Cutting
 # pays only where most characters are ASCII: other texts are scanned whole.
 _PIECES = regex.compile(r"[^\x00-@\[-`{-\x7f]+")
+# A prepended sign clusters with whatever follows it, a space or an ASCII character included
+# (Malayalam dot reph is a letter: ``ൎ `` is a one-cluster word), so no cut is safe near one.
+_PREPEND = regex.compile(r"\p{GCB=Prepend}")
 
 
 def words(text: str) -> list[Word]:
     """The words of ``text`` in order (see the module docstring for what a word is)."""
     extra_bytes = len(text.encode("utf-8", "surrogatepass")) - len(text)  # 0 for ASCII, >= 1 per other character
-    if extra_bytes > len(text) // 8:
+    if extra_bytes > len(text) // 8 or _PREPEND.search(text):
         return scan(text)
     out: list[Word] = []
     for match in _PIECES.finditer(text):
@@ -111,3 +114,23 @@ def scan(text: str, offset: int = 0, out: list[Word] | None = None) -> list[Word
     if run:
         _emit(out, run_start, pos, run_script, run)
     return out
+
+
+# A space ends every word, and a cluster reaches over a space only where a prepended sign
+# precedes it or a mark or joiner follows it; a cluster that starts with a space is no
+# letter, so it belongs to no word. Away from prepended signs and a mark at the very start,
+# a text's words are therefore those of its space-separated tokens, each segmented after a
+# space: ``token_words`` can be memoised per token, and tokens repeat far more than texts.
+_NOT_AT_SPACES = regex.compile(r"\p{GCB=Prepend}|^[\p{GCB=Extend}\p{GCB=SpacingMark}\p{GCB=ZWJ}]")
+
+
+def cuts_at_spaces(text: str) -> bool:
+    """Whether the words of ``text`` are the ``token_words`` of ``text.split(" ")`` at their offsets."""
+    return _NOT_AT_SPACES.search(text) is None
+
+
+def token_words(token: str) -> tuple[Word, ...]:
+    """The words of ``token`` (offsets within it) as a space-separated token of a longer text."""
+    if token.isascii():  # its ASCII letter runs, as in ``words``
+        return tuple(Word(m.start(), m.end(), "Latin", tuple(m.group())) for m in _PIECES.finditer(token))
+    return tuple(scan(" " + token, -1))

@@ -52,7 +52,7 @@ from functools import lru_cache
 
 from robustx.errors import RobustxError
 from robustx.perturb.base import Edit, Perturbation, PerturbedText
-from robustx.perturb.editing import apply, check_rate, choose, cluster_offsets, stays_apart
+from robustx.perturb.editing import apply, check_rate, choose, cluster_offsets, sorted_sample, stays_apart
 from robustx.text import LANGUAGES, Word, grapheme_spans, words
 
 INVISIBLE: dict[str, str] = {
@@ -149,7 +149,7 @@ class Invisible(Perturbation):
             offsets = cluster_offsets(word.start, word.graphemes)
             new = [
                 Edit("", offsets[i], offsets[i], "", INVISIBLE[rng.choice(names)], "invisible")
-                for i, names in sorted(rng.sample(gaps, min(self.params.per_word, len(gaps))))
+                for i, names in sorted_sample(rng, gaps, min(self.params.per_word, len(gaps)))
             ]
             if _unseen(text, word, new):
                 edits.extend(new)

@@ -20,9 +20,10 @@ from typing import Mapping
 
 from robustx.errors import RobustxError
 from robustx.perturb.base import Edit, Perturbation, PerturbedText
+from robustx.perturb.candidates import WordTable, placed
 from robustx.perturb.char import layouts
-from robustx.perturb.editing import apply, check_rate, choose, cluster_offsets, stays_apart
-from robustx.text import LANGUAGES, words
+from robustx.perturb.editing import apply, check_rate, choose, cluster_offsets, sorted_sample, stays_apart
+from robustx.text import LANGUAGES
 from robustx.text.scripts import char_info
 
 
@@ -78,17 +79,36 @@ def _spots(
     (the base letter at index 0 and the marks after it) and their replacements; a Hangul
     syllable is listed once per jamo that can change."""
     subs = layouts.substitutions(layout, script)
+    bases, marks = _bases_and_marks(layout, script)
     spots = []
     for i, cluster in enumerate(clusters):
         where = []
-        for j, char in enumerate(cluster):
-            if char in subs and (j == 0) == char_info(char)[1]:
-                where.append((j, subs[char]))
-            elif j == 0 and "\uac00" <= char <= "\ud7a3":
-                where.extend((0, typos) for typos in _syllable_typos(subs, char))
+        base = cluster[0]
+        if base in bases:
+            where.append((0, bases[base]))
+        elif "\uac00" <= base <= "\ud7a3":
+            where.extend((0, typos) for typos in _syllable_typos(subs, base))
+        for j in range(1, len(cluster)):
+            if cluster[j] in marks:
+                where.append((j, marks[cluster[j]]))
         if where:
             spots.append((i, tuple(where)))
     return tuple(spots)
+
+
+@lru_cache(maxsize=None)
+def _bases_and_marks(
+    layout: str, script: str
+) -> tuple[Mapping[str, tuple[str, ...]], Mapping[str, tuple[str, ...]]]:
+    """The substitutions of letters (a cluster's base) and of marks (the rest of a cluster)."""
+    subs = layouts.substitutions(layout, script)
+    bases = {char: near for char, near in subs.items() if char_info(char)[1]}
+    return bases, {char: near for char, near in subs.items() if char not in bases}
+
+
+@lru_cache(maxsize=None)
+def _table(layout: str) -> WordTable:
+    return WordTable(lambda word: _spots(layout, word.script, word.graphemes))
 
 
 @lru_cache(maxsize=None)
@@ -117,19 +137,15 @@ class KeyboardTypo(Perturbation):
         reason = self.unsupported_reason(lang)
         if reason:
             raise RobustxError(f"{self.name}: {reason}")
-        layout = self.params.layout or lang
-        candidates = []
-        for word in words(text):
-            spots = _spots(layout, word.script, word.graphemes)
-            if spots:
-                candidates.append((word, spots))
+        candidates = _table(self.params.layout or lang).candidates(text)
         edits: list[Edit] = []
         changed = 0
-        for word, spots in choose(candidates, self.params.rate, rng):
+        for offset, word, spots in choose(candidates, self.params.rate, rng):
+            word = placed(word, offset)
             offsets = cluster_offsets(word.start, word.graphemes)
             count = rng.randint(1, min(self.params.max_per_word, len(spots)))
             typos = []
-            for i, where in sorted(rng.sample(spots, count)):
+            for i, where in sorted_sample(rng, spots, count):
                 cluster = word.graphemes[i]
                 at, options = rng.choice(where)
                 typo = cluster[:at] + rng.choice(options) + cluster[at + 1 :]

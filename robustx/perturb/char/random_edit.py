@@ -18,9 +18,10 @@ from functools import lru_cache
 from typing import Sequence
 
 from robustx.perturb.base import Edit, Perturbation, PerturbedText
+from robustx.perturb.candidates import WordTable, placed
 from robustx.perturb.char.alphabets import alphabet
 from robustx.perturb.editing import apply, check_rate, choose, cluster_offsets, stays_apart
-from robustx.text import Word, words
+from robustx.text import Word
 
 OPS = ("insert", "delete", "swap", "substitute")
 
@@ -69,19 +70,21 @@ def _applicable(ops: tuple[str, ...], lang: str, script: str, clusters: tuple[st
     return tuple(op for op in ops if able[op])
 
 
+@lru_cache(maxsize=None)
+def _table(ops: tuple[str, ...], lang: str) -> WordTable:
+    return WordTable(lambda word: _applicable(ops, lang, word.script, word.graphemes))
+
+
 class RandomCharEdit(Perturbation):
     name = "char.random_edit"
     family = "char"
     Params = RandomCharEditParams
 
     def perturb_text(self, text: str, lang: str, rng: random.Random) -> PerturbedText:
-        candidates = []
-        for word in words(text):
-            ops = _applicable(self.params.ops, lang, word.script, word.graphemes)
-            if ops:
-                candidates.append((word, ops))
+        candidates = _table(self.params.ops, lang).candidates(text)
         edits = []
-        for word, ops in choose(candidates, self.params.rate, rng):
+        for offset, word, ops in choose(candidates, self.params.rate, rng):
+            word = placed(word, offset)
             edit = self._edit(word, rng.choice(ops), alphabet(lang, word.script), rng)
             if stays_apart(text, word, [edit]):
                 edits.append(edit)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import random
 
 from robustx.perturb.base import Edit, Perturbation, PerturbedText
+from robustx.perturb.editing import sorted_sample
 from robustx.perturb.word.units import RateParams, cluster_safe, stochastic_count, tokens, units_of
 
 
@@ -26,7 +27,7 @@ def disjoint_pairs(n: int, rate: float, rng: random.Random) -> list[int]:
     if n < 2:
         return []
     k = min(stochastic_count(rate / 2, n, rng), n // 2)
-    return [p + i for i, p in enumerate(sorted(rng.sample(range(n - k), k)))]
+    return [p + i for i, p in enumerate(sorted_sample(rng, range(n - k), k))]
 
 
 class WordSwap(Perturbation):

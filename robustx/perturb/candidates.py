@@ -1,0 +1,49 @@
+"""The words of a text that a recipe can change, with what it can do to each, memoised per token.
+
+A recipe's eligibility test (``data_of(word)``: falsy for a word it cannot change) is a
+function of the word alone, and segmenting a sentence costs more than the rest of a
+typo. Sentences rarely repeat but their space-separated tokens do (Zipf), so a
+``WordTable`` keeps each token's eligible words and reuses them wherever the token
+recurs; texts that cannot be cut at spaces (``cuts_at_spaces``) are segmented whole.
+Either way the candidates are exactly those of ``words(text)``, in order.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Callable, Generic, TypeVar
+
+from robustx.text import Word, words
+from robustx.text.words import cuts_at_spaces, token_words
+
+T = TypeVar("T")
+
+
+def placed(word: Word, offset: int) -> Word:
+    """``word`` of a token moved to the token's ``offset`` in its text."""
+    return Word(word.start + offset, word.end + offset, word.script, word.graphemes) if offset else word
+
+
+class WordTable(Generic[T]):
+    """``candidates(text)``: ``(offset, word, data)`` for each word of ``text`` with truthy
+    ``data = data_of(word)``; ``placed(word, offset)`` is the word's place in ``text``."""
+
+    def __init__(self, data_of: Callable[[Word], T], size: int = 1 << 16) -> None:
+        self._data_of = data_of
+        self._token = lru_cache(maxsize=size)(self._eligible)
+
+    def _eligible(self, token: str) -> tuple[tuple[Word, T], ...]:
+        return tuple((word, data) for word in token_words(token) if (data := self._data_of(word)))
+
+    def candidates(self, text: str) -> list[tuple[int, Word, T]]:
+        if not cuts_at_spaces(text):
+            return [(0, word, data) for word in words(text) if (data := self._data_of(word))]
+        out: list[tuple[int, Word, T]] = []
+        offset = 0
+        eligible = self._token
+        for token in text.split(" "):
+            if token:
+                for word, data in eligible(token):
+                    out.append((offset, word, data))
+            offset += len(token) + 1
+        return out

@@ -1,0 +1,56 @@
+"""The shared machinery of the recipes: drawing, per-token candidate tables, batch perturbation."""
+
+from __future__ import annotations
+
+import gc
+import random
+
+from hypothesis import given
+from hypothesis import strategies as st
+from test_char_perturb import MIXED
+
+from robustx.perturb import PERTURBATIONS
+from robustx.perturb.base import perturb_example, perturb_examples
+from robustx.perturb.candidates import WordTable, placed
+from robustx.perturb.editing import sorted_sample
+from robustx.tasks.base import Example
+from robustx.text import words
+
+
+@given(st.integers(0, 60), st.integers(0, 2**32), st.data())
+def test_sorted_sample_draws_what_sample_draws(n: int, seed: int, data: st.DataObject) -> None:
+    k = data.draw(st.integers(0, n))
+    a, b = random.Random(seed), random.Random(seed)
+    assert sorted_sample(a, range(n), k) == sorted(b.sample(range(n), k))
+    assert a.random() == b.random()  # the same random numbers were read
+
+
+@given(st.text(alphabet="ab Zж中กำ\u0301\u0d4e .,", max_size=40) | st.sampled_from(MIXED.split(" ")).map(lambda w: w + " " + MIXED))
+def test_word_table_lists_the_eligible_words_of_the_text(text: str) -> None:
+    eligible = lambda word: len(word.graphemes) > 1 and word.graphemes  # noqa: E731
+    table = WordTable(eligible)
+    for _ in range(2):  # built, then from the memo
+        got = [(placed(word, offset), data) for offset, word, data in table.candidates(text)]
+        assert got == [(word, eligible(word)) for word in words(text) if eligible(word)]
+
+
+def _examples() -> list[Example]:
+    return [Example(id=f"x-{i}", lang="de", fields={"s": f"{i} Zwei Männer spielen Fußball im Park"}) for i in range(30)]
+
+
+def test_perturb_examples_is_perturb_example_on_each() -> None:
+    recipe = PERTURBATIONS.get("char.random_edit").from_dict({"rate": 0.5}, "test")
+    batch = perturb_examples(recipe, "r", _examples(), 3, ["s"])
+    assert batch == [perturb_example(recipe, "r", ex, 3, ["s"]) for ex in _examples()]
+    assert gc.get_freeze_count() == 0  # the objects it set aside from collection are back
+
+
+def test_perturb_examples_leaves_a_callers_freeze_alone() -> None:
+    recipe = PERTURBATIONS.get("char.random_edit").from_dict({"rate": 0.5}, "test")
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        perturb_examples(recipe, "r", _examples(), 3, ["s"])
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
