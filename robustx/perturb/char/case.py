@@ -29,9 +29,10 @@ from functools import lru_cache
 
 from robustx.errors import RobustxError
 from robustx.perturb.base import Edit, Perturbation, PerturbedText
+from robustx.perturb.candidates import WordTable, placed
 from robustx.perturb.char.clusters import intact
 from robustx.perturb.editing import apply, check_rate, choose, cluster_offsets
-from robustx.text import LANGUAGES, graphemes, words
+from robustx.text import LANGUAGES, graphemes
 from robustx.text.scripts import char_info
 
 MODES = ("flip", "random", "upper", "lower")
@@ -100,6 +101,11 @@ def _changes(mode: str, turkic: bool, script: str, clusters: tuple[str, ...]) ->
     return tuple(out)
 
 
+@lru_cache(maxsize=None)
+def _table(mode: str, turkic: bool) -> WordTable:
+    return WordTable(lambda word: _changes(mode, turkic, word.script, word.graphemes))
+
+
 class Case(Perturbation):
     name = "char.case"
     family = "char"
@@ -119,15 +125,12 @@ class Case(Perturbation):
         reason = self.unsupported_reason(lang)
         if reason:
             raise RobustxError(f"{self.name}: {reason}")
-        mode, turkic = self.params.mode, lang in TURKIC
-        candidates = []
-        for word in words(text):
-            changes = _changes(mode, turkic, word.script, word.graphemes)
-            if changes:
-                candidates.append((word, changes))
+        mode = self.params.mode
+        candidates = _table(mode, lang in TURKIC).candidates(text)
         edits: list[Edit] = []
         changed = 0
-        for word, changes in choose(candidates, self.params.rate, rng):
+        for offset, word, changes in choose(candidates, self.params.rate, rng):
+            word = placed(word, offset)
             if mode == "flip":
                 picked = [rng.choice(changes)]
             elif mode == "random":

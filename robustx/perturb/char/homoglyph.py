@@ -44,11 +44,12 @@ from typing import Mapping
 
 from robustx.errors import RobustxError
 from robustx.perturb.base import Edit, Perturbation, PerturbedText
+from robustx.perturb.candidates import WordTable, placed
 from robustx.perturb.char import confusables
 from robustx.perturb.char.alphabets import alphabet
 from robustx.perturb.char.clusters import intact
 from robustx.perturb.editing import apply, check_rate, choose, cluster_offsets
-from robustx.text import LANGUAGES, graphemes, stands_alone, words
+from robustx.text import LANGUAGES, graphemes, stands_alone
 from robustx.text.scripts import char_info
 
 CURSIVE = frozenset({"Arabic", "Syriac", "Nko", "Mongolian"})
@@ -152,6 +153,11 @@ def _spots(path: str, same_script: bool, clusters: tuple[str, ...]) -> tuple[tup
 
 
 @lru_cache(maxsize=None)
+def _table(path: str, same_script: bool) -> WordTable:
+    return WordTable(lambda word: _spots(path, same_script, word.graphemes))
+
+
+@lru_cache(maxsize=None)
 def alphabet_homoglyphs(path: str, same_script: bool, lang: str) -> tuple[str, ...]:
     """The letters of ``lang``'s everyday alphabet (``alphabets.alphabet``) that have a
     homoglyph, in either case; "signs" (the Devanagari avagraha) do not count."""
@@ -191,14 +197,10 @@ class Homoglyph(Perturbation):
         reason = self.unsupported_reason(lang)
         if reason:
             raise RobustxError(f"{self.name}: {reason}")
-        path, same = self.params.confusables, self.params.same_script
-        candidates = []
-        for word in words(text):
-            spots = _spots(path, same, word.graphemes)
-            if spots:
-                candidates.append((word, spots))
+        candidates = _table(self.params.confusables, self.params.same_script).candidates(text)
         edits: list[Edit] = []
-        for word, spots in choose(candidates, self.params.rate, rng):
+        for offset, word, spots in choose(candidates, self.params.rate, rng):
+            word = placed(word, offset)
             i, options = rng.choice(spots)
             offsets = cluster_offsets(word.start, word.graphemes)
             edit = Edit("", offsets[i], offsets[i + 1], word.graphemes[i], rng.choice(options), "homoglyph")

@@ -52,8 +52,9 @@ from functools import lru_cache
 
 from robustx.errors import RobustxError
 from robustx.perturb.base import Edit, Perturbation, PerturbedText
+from robustx.perturb.candidates import WordTable, placed
 from robustx.perturb.editing import apply, check_rate, choose, cluster_offsets, sorted_sample, stays_apart
-from robustx.text import LANGUAGES, Word, grapheme_spans, words
+from robustx.text import LANGUAGES, Word, grapheme_spans
 
 INVISIBLE: dict[str, str] = {
     "zwsp": "\u200b",
@@ -118,6 +119,11 @@ def _gaps(chars: tuple[str, ...], script: str, clusters: tuple[str, ...]) -> tup
     return tuple(gaps)
 
 
+@lru_cache(maxsize=None)
+def _table(chars: tuple[str, ...]) -> WordTable:
+    return WordTable(lambda word: _gaps(chars, word.script, word.graphemes))
+
+
 class Invisible(Perturbation):
     name = "char.invisible"
     family = "char"
@@ -138,14 +144,11 @@ class Invisible(Perturbation):
         reason = self.unsupported_reason(lang)
         if reason:
             raise RobustxError(f"{self.name}: {reason}")
-        candidates = []
-        for word in words(text):
-            gaps = _gaps(self.params.chars, word.script, word.graphemes)
-            if gaps:
-                candidates.append((word, gaps))
+        candidates = _table(self.params.chars).candidates(text)
         edits: list[Edit] = []
         changed = 0
-        for word, gaps in choose(candidates, self.params.rate, rng):
+        for offset, word, gaps in choose(candidates, self.params.rate, rng):
+            word = placed(word, offset)
             offsets = cluster_offsets(word.start, word.graphemes)
             new = [
                 Edit("", offsets[i], offsets[i], "", INVISIBLE[rng.choice(names)], "invisible")

@@ -36,9 +36,10 @@ from typing import Mapping
 
 from robustx.errors import RobustxError
 from robustx.perturb.base import Edit, Perturbation, PerturbedText
+from robustx.perturb.candidates import WordTable, placed
 from robustx.perturb.char.clusters import intact
 from robustx.perturb.editing import apply, check_rate, choose, cluster_offsets
-from robustx.text import LANGUAGES, words
+from robustx.text import LANGUAGES
 
 # Each group: sequences that OCR confuses with one another, in both directions.
 # ``>`` marks a one-way confusion (``ة>ه``: ta marbuta read as heh, not the reverse,
@@ -128,6 +129,11 @@ def _spots(
     return tuple(spots)
 
 
+@lru_cache(maxsize=None)
+def _table(lang: str, digits: bool) -> WordTable:
+    return WordTable(lambda word: _spots(word.script, lang, digits, word.graphemes))
+
+
 class Ocr(Perturbation):
     name = "char.ocr"
     family = "char"
@@ -145,14 +151,10 @@ class Ocr(Perturbation):
         reason = self.unsupported_reason(lang)
         if reason:
             raise RobustxError(f"{self.name}: {reason}")
-        digits = self.params.digits
-        candidates = []
-        for word in words(text):
-            spots = _spots(word.script, lang, digits, word.graphemes)
-            if spots:
-                candidates.append((word, spots))
+        candidates = _table(lang, self.params.digits).candidates(text)
         edits: list[Edit] = []
-        for word, spots in choose(candidates, self.params.rate, rng):
+        for offset, word, spots in choose(candidates, self.params.rate, rng):
+            word = placed(word, offset)
             i, size, targets = rng.choice(spots)
             offsets = cluster_offsets(word.start, word.graphemes)
             before = "".join(word.graphemes[i : i + size])

@@ -36,9 +36,10 @@ from functools import lru_cache
 
 from robustx.errors import RobustxError
 from robustx.perturb.base import Edit, Perturbation, PerturbedText
+from robustx.perturb.candidates import WordTable, placed
 from robustx.perturb.char.clusters import intact
 from robustx.perturb.editing import apply, check_rate, choose, cluster_offsets
-from robustx.text import LANGUAGES, Word, words
+from robustx.text import LANGUAGES
 from robustx.text.scripts import char_info
 
 UNITS = ("word", "cluster")
@@ -124,6 +125,9 @@ def script_reason(script: str) -> str | None:
     return REASONS.get(script, "no optional diacritics defined for the {script} script").format(script=script)
 
 
+_TABLE = WordTable(lambda word: _spots(word.script, word.graphemes))
+
+
 class StripMarks(Perturbation):
     name = "char.strip_marks"
     family = "char"
@@ -141,18 +145,15 @@ class StripMarks(Perturbation):
         reason = self.unsupported_reason(lang)
         if reason:
             raise RobustxError(f"{self.name}: {reason}")
-        candidates: list[tuple[Word, tuple[tuple[int, str], ...]]] = []
-        for word in words(text):
-            spots = _spots(word.script, word.graphemes)
-            if spots:
-                candidates.append((word, spots))
+        candidates = _TABLE.candidates(text)
         if self.params.unit == "cluster":
-            units = [(word, (spot,)) for word, spots in candidates for spot in spots]
+            units = [(offset, word, (spot,)) for offset, word, spots in candidates for spot in spots]
         else:
             units = candidates
         edits: list[Edit] = []
         changed = 0
-        for word, spots in choose(units, self.params.rate, rng):
+        for offset, word, spots in choose(units, self.params.rate, rng):
+            word = placed(word, offset)
             offsets = cluster_offsets(word.start, word.graphemes)
             strips = [Edit("", offsets[i], offsets[i + 1], word.graphemes[i], new, "strip_marks") for i, new in spots]
             if intact(text, word, strips):
