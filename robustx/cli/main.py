@@ -39,9 +39,7 @@ def _execute(study) -> int:
 
     console = _console()
     started = time.perf_counter()
-    console.print(f"[bold]robustx[/] {study.name}: {study.task} × {len(study.languages)} languages × "
-                  f"{len(study.checkpoints)} checkpoints × {len(study.perturbations)} perturbations × "
-                  f"{len(study.perturbation_seeds)} seeds → {study.output}")
+    console.print(f"[bold]robustx[/] {study.name}: {study.task} × {' × '.join(_sizes(study))} → {study.output}")
     state = run_study(study, log=console.print)
     render_summary(state.summary, console)
     console.print(f"{state.computed} shards computed, {state.reused} reused, "
@@ -53,9 +51,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from robustx.study.load import load_study
 
     study = load_study(args.study, data_dir=args.data_dir)
-    print(f"{args.study}: ok — {study.task}, {len(study.languages)} languages, {len(study.checkpoints)} checkpoints, "
-          f"{len(study.perturbations)} perturbations, {len(study.perturbation_seeds)} seeds")
+    print(f"{args.study}: ok — {study.task}, {', '.join(_sizes(study))}")
     return 0
+
+
+def _sizes(study) -> list[str]:
+    """``3 languages``, ``1 checkpoint``, ...: the dimensions of a study's grid."""
+    counts = (("language", study.languages), ("checkpoint", study.checkpoints),
+              ("perturbation", study.perturbations), ("seed", study.perturbation_seeds))
+    return [f"{len(items)} {noun}{'' if len(items) == 1 else 's'}" for noun, items in counts]
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
