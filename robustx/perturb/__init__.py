@@ -5,7 +5,14 @@ TextAttack). Entries are
 registered lazily by module path so that listing them imports nothing heavy.
 """
 
-from robustx.perturb.base import PERTURBATIONS, Edit, Perturbation, PerturbedText  # noqa: F401
+from robustx.perturb.base import (  # noqa: F401
+    PERTURBATIONS,
+    Edit,
+    Perturbation,
+    PerturbedText,
+    perturb_example,
+    perturb_examples,
+)
 
 PERTURBATIONS.register("char.keyboard_typo", "robustx.perturb.char.keyboard_typo:KeyboardTypo")
 PERTURBATIONS.register("char.random_edit", "robustx.perturb.char.random_edit:RandomCharEdit")
