@@ -26,7 +26,6 @@ text; by default it calls ``perturb_text``. Outside the runner, call
 from __future__ import annotations
 
 import dataclasses
-import gc
 import random
 from dataclasses import dataclass
 from pathlib import Path
@@ -210,19 +209,5 @@ def perturb_example(
 def perturb_examples(
     perturbation: Perturbation, recipe: str, examples: Sequence[Example], seed: int, fields: Sequence[str]
 ) -> list[PerturbedExample]:
-    """``perturb_example`` on each of ``examples``, in order.
-
-    The objects that exist before the loop (datasets, models, modules: often most of a
-    million) are set aside from garbage collection while it runs (``gc.freeze``): the loop
-    makes many small containers, and every full collection would walk all of those objects
-    again. Objects made in the loop are collected as usual. Where the caller has frozen
-    objects itself, its freeze is left alone.
-    """
-    own = gc.get_freeze_count() == 0
-    if own:
-        gc.freeze()
-    try:
-        return [perturb_example(perturbation, recipe, example, seed, fields) for example in examples]
-    finally:
-        if own:
-            gc.unfreeze()
+    """``perturb_example`` on each of ``examples``, in order: a shard's perturbed set."""
+    return [perturb_example(perturbation, recipe, example, seed, fields) for example in examples]

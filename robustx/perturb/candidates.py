@@ -19,30 +19,26 @@ from robustx.text.words import cuts_at_spaces, token_words
 T = TypeVar("T")
 
 
-def placed(word: tuple[int, int, str, tuple[str, ...]], offset: int) -> Word:
-    """The ``Word`` of a candidate: ``word`` (start, end, script, graphemes) of a token at ``offset`` in its text."""
-    start, end, script, clusters = word
-    return Word(start + offset, end + offset, script, clusters)
+def placed(word: Word, offset: int) -> Word:
+    """``word`` of a token moved to the token's ``offset`` in its text."""
+    return Word(word.start + offset, word.end + offset, word.script, word.graphemes) if offset else word
 
 
 class WordTable(Generic[T]):
     """``candidates(text)``: ``(offset, word, data)`` for each word of ``text`` with truthy
-    ``data = data_of(word)``; ``placed(word, offset)`` is the ``Word`` in ``text``."""
+    ``data = data_of(word)``; ``placed(word, offset)`` is the word's place in ``text``."""
 
     def __init__(self, data_of: Callable[[Word], T], size: int = 1 << 16) -> None:
         self._data_of = data_of
         self._token = lru_cache(maxsize=size)(self._eligible)
 
-    def _eligible(self, token: str) -> tuple[tuple[tuple, T], ...]:
-        # Plain tuples, not Words: the garbage collector stops tracking a tuple of strings and
-        # numbers, never a NamedTuple, and a memo of many thousands of tokens is walked by every
-        # full collection while it is tracked.
-        return tuple((tuple(word), data) for word in token_words(token) if (data := self._data_of(word)))
+    def _eligible(self, token: str) -> tuple[tuple[Word, T], ...]:
+        return tuple((word, data) for word in token_words(token) if (data := self._data_of(word)))
 
-    def candidates(self, text: str) -> list[tuple[int, tuple, T]]:
+    def candidates(self, text: str) -> list[tuple[int, Word, T]]:
         if not cuts_at_spaces(text):
             return [(0, word, data) for word in words(text) if (data := self._data_of(word))]
-        out: list[tuple[int, tuple, T]] = []
+        out: list[tuple[int, Word, T]] = []
         offset = 0
         eligible = self._token
         for token in text.split(" "):
