@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import random
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from test_char_perturb import MIXED
@@ -42,6 +44,22 @@ def test_perturb_examples_is_perturb_example_on_each() -> None:
     recipe = PERTURBATIONS.get("char.random_edit").from_dict({"rate": 0.5}, "test")
     batch = perturb_examples(recipe, "r", _examples(), 3, ["s"])
     assert batch == [perturb_example(recipe, "r", ex, 3, ["s"]) for ex in _examples()]
+    assert gc.isenabled()  # collection, paused for the loop, is back
+
+
+def test_perturb_examples_leaves_collection_as_the_caller_set_it() -> None:
+    recipe = PERTURBATIONS.get("char.random_edit").from_dict({"rate": 0.5}, "test")
+    gc.disable()
+    try:
+        perturb_examples(recipe, "r", _examples(), 3, ["s"])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    broken = PERTURBATIONS.get("char.random_edit").from_dict({"rate": 0.5}, "test")
+    broken.perturb_text = None  # the loop fails: collection must come back all the same
+    with pytest.raises(TypeError):
+        perturb_examples(broken, "r", _examples(), 3, ["s"])
+    assert gc.isenabled()
 
 
 def test_readme_python_example_runs(capsys) -> None:

@@ -79,14 +79,15 @@ def _spots(
     (the base letter at index 0 and the marks after it) and their replacements; a Hangul
     syllable is listed once per jamo that can change."""
     subs = layouts.substitutions(layout, script)
-    bases, marks = _bases_and_marks(layout, script)
+    letters, marks = _bases_and_marks(layout, script)
     spots = []
     for i, cluster in enumerate(clusters):
-        where = []
+        if len(cluster) == 1 and cluster in letters:
+            spots.append((i, letters[cluster]))  # most clusters: one letter, its spot made once
+            continue
         base = cluster[0]
-        if base in bases:
-            where.append((0, bases[base]))
-        elif "\uac00" <= base <= "\ud7a3":
+        where = list(letters.get(base, ()))
+        if not where and "\uac00" <= base <= "\ud7a3":
             where.extend((0, typos) for typos in _syllable_typos(subs, base))
         for j in range(1, len(cluster)):
             if cluster[j] in marks:
@@ -99,10 +100,10 @@ def _spots(
 @lru_cache(maxsize=None)
 def _bases_and_marks(
     layout: str, script: str
-) -> tuple[Mapping[str, tuple[str, ...]], Mapping[str, tuple[str, ...]]]:
-    """The substitutions of letters (a cluster's base) and of marks (the rest of a cluster)."""
+) -> tuple[Mapping[str, tuple[tuple[int, tuple[str, ...]], ...]], Mapping[str, tuple[str, ...]]]:
+    """A letter's spot as a cluster's base (``((0, replacements),)``) and the replacements of marks."""
     subs = layouts.substitutions(layout, script)
-    bases = {char: near for char, near in subs.items() if char_info(char)[1]}
+    bases = {char: ((0, near),) for char, near in subs.items() if char_info(char)[1]}
     return bases, {char: near for char, near in subs.items() if char not in bases}
 
 
