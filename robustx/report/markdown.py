@@ -86,9 +86,10 @@ def render_markdown(*, run, comp: Comparison, plot_files: dict[str, str], forest
     level = int(opts.level * 100)
     s = run.summary
     out = [f"# robustx report · {md_escape(s.get('study') or run.study.get('name', ''))}", "",
-           f"{md_escape(run.task)} · {len(run.checkpoints)} checkpoints in {len(comp.groups)} groups · "
-           f"{len(run.languages)} languages · {len(run.perturbations)} perturbations · "
-           f"{len(run.perturbation_seeds)} perturbation seeds" + (f" · generated {generated}" if generated else ""),
+           f"{md_escape(run.task)} · {len(run.checkpoints)} checkpoints in {len(comp.groups)} "
+           f"group{'s' * (len(comp.groups) != 1)} · {len(run.languages)} languages · "
+           f"{len(run.perturbations)} perturbations · {len(run.perturbation_seeds)} perturbation "
+           f"seed{'s' * (len(run.perturbation_seeds) != 1)}" + (f" · generated {generated}" if generated else ""),
            "", "## Design", "",
            "Checkpoints (fine-tuning seeds) per group by `" + opts.by + "`: "
            + ", ".join(f"{md_escape(g)}: {len(c)}" for g, c in comp.groups.items()), ""]

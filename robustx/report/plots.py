@@ -77,6 +77,7 @@ def drop_by_language(group_rows: Sequence[dict], langs: Sequence[str], perts: Se
         ax.set_title(pert, loc="left", fontsize=10)
         ax.grid(axis="y", color="#eee")
         ax.set_xticks(range(len(langs)), langs)
+        ax.tick_params(labelbottom=True)  # every panel names its languages: a long report is read panel by panel
         ax.set_xlim(-0.6, len(langs) - 0.4)
     axes[0, 0].legend(fontsize=8, ncols=min(4, len(groups)), loc="upper left", frameon=False,
                       bbox_to_anchor=(0, 1.35 if len(perts) == 1 else 1.3))
