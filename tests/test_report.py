@@ -58,8 +58,9 @@ def _perturb(text: str, pert: str, rng: random.Random) -> tuple[str, list[dict],
     return " ".join(out), edits, len(edits), len(words)
 
 
-def build_run(root: Path, k: int = 3, groups=("mnli", "none"), stale: bool = True) -> Path:
-    """A finished run directory: study.json, perturbed/, predictions/, summary.json."""
+def build_run(root: Path, k: int = 3, groups=("mnli", "none"), stale: bool = True, untouched=()) -> Path:
+    """A finished run directory: study.json, perturbed/, predictions/, summary.json. In the
+    (language, perturbation) pairs of ``untouched`` the recipe found no word it could change."""
     checkpoints = tuple(CheckpointSpec(f"{g}-s{s}", f"/nonexistent/{g}/seed{s}", group=g, seed=s,
                                        intermediate=() if g == "none" else (g,))
                         for g in groups for s in range(k))
@@ -82,6 +83,8 @@ def build_run(root: Path, k: int = 3, groups=("mnli", "none"), stale: bool = Tru
                 records = []
                 for id_, text in texts.items():
                     new, edits, changed, units = _perturb(text, spec.name, prng)
+                    if (lang, spec.name) in untouched:
+                        new, edits, changed, units = text, [], 0, 0
                     records.append({"id": id_, "fields": {"premise": new, "hypothesis": "Sie wohnt allein."},
                                     "edits": edits, "changed": changed, "units": units})
                 shard = PerturbShard("xnli", lang, spec, seed, "data-key")
@@ -317,3 +320,19 @@ def test_report_html_renders_in_chromium(report_dir, tmp_path):
     assert proc.returncode == 0, result
     assert result["plots_rendered"] == result["plots_expected"] == 3 and not result["console_messages"]
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_recipe_with_nothing_to_change_has_no_rate_and_a_warning(tmp_path):
+    from robustx.report.compare import compare_run
+    from robustx.report.tidy import load_run, tidy_rows
+
+    run = load_run(build_run(tmp_path, k=2, untouched={("sw", "word_drop_10")}))
+    rates = {(r["checkpoint"], r["lang"], r["perturbation"]): r["achieved_rate"] for r in run.summary["results"]}
+    assert all(rate is None for (_, lang, pert), rate in rates.items() if (lang, pert) == ("sw", "word_drop_10"))
+    assert all(0 < rate < 1 for (_, lang, pert), rate in rates.items() if (lang, pert) != ("sw", "word_drop_10"))
+    groups = {(g["lang"], g["perturbation"]): g for g in run.summary["groups"]}
+    assert groups["sw", "word_drop_10"]["achieved_rate_mean"] is None
+    comp = compare_run(run)
+    assert any("nothing to perturb" in w and "word_drop_10 in sw" in w for w in comp.warnings)
+    tidy = [r for r in tidy_rows(run) if (r["lang"], r["perturbation"]) == ("sw", "word_drop_10")]
+    assert tidy and all(r["achieved_rate"] is None for r in tidy)

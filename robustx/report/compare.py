@@ -179,6 +179,10 @@ def compare_run(run: RunData, options: CompareOptions | None = None) -> Comparis
     if len(groups) < 2:
         warnings.append(f"only one group by {opts.by!r} ({next(iter(groups), '-')}): no group comparison; "
                         "a study needs ≥ 2 groups (e.g. intermediate-training conditions) to compare")
+    untouched = _untouched(results.values())
+    if untouched:
+        warnings.append("nothing to perturb (no eligible word in any example), so the drop is 0 by construction: "
+                        + "; ".join(f"{pert} in {', '.join(langs_)}" for pert, langs_ in untouched.items()))
     if run.notes:
         warnings.append(f"{len(run.notes)} per-example files missing or not matching summary.json "
                         f"(first: {run.notes[0]}); statistics that need them are withheld")
@@ -230,6 +234,15 @@ def compare_run(run: RunData, options: CompareOptions | None = None) -> Comparis
     refusals = list(checks["refusals"])
     return Comparison(opts, groups, group_rows, rows, warnings, refusals,
                       opts.family_description(len(langs), len(perts), n_pairs))
+
+
+def _untouched(results) -> dict[str, list[str]]:
+    """Perturbation -> the languages where it found no unit to change (summary rows with no achieved rate)."""
+    out: dict[str, list[str]] = {}
+    for r in results:
+        if "achieved_rate" in r and r["achieved_rate"] is None and r["lang"] not in out.get(r["perturbation"], []):
+            out.setdefault(r["perturbation"], []).append(r["lang"])
+    return out
 
 
 def _mean(values) -> float | None:

@@ -60,7 +60,8 @@ def _checkpoint_rows(study: "StudySpec", state: "RunState", records: dict) -> li
                     "abs_drop": d.abs_drop, "abs_drop_ci95": list(d.abs_drop_ci),
                     "rel_drop": d.rel_drop, "rel_drop_ci95": list(d.rel_drop_ci) if d.rel_drop_ci else None,
                     "p_drop": d.p_greater, "test": d.test, "ci_method": d.ci_method,
-                    "achieved_rate": sum(r["changed"] for r in edits) / units if units else 0.0,
+                    # No eligible unit (nothing for the recipe to change): the rate is undefined, not 0.
+                    "achieved_rate": sum(r["changed"] for r in edits) / units if units else None,
                 })
     return rows
 
@@ -73,7 +74,8 @@ def _group_rows(rows: list[dict]) -> list[dict[str, Any]]:
     for (group, lang, pert), members in buckets.items():
         entry: dict[str, Any] = {"group": group, "lang": lang, "perturbation": pert, "checkpoints": len(members)}
         for metric in ("clean_accuracy", "perturbed_accuracy", "abs_drop", "achieved_rate"):
-            entry[f"{metric}_mean"], entry[f"{metric}_sd"] = mean_sd([m[metric] for m in members])
+            values = [m[metric] for m in members if m[metric] is not None]
+            entry[f"{metric}_mean"], entry[f"{metric}_sd"] = mean_sd(values) if values else (None, None)
         # One checkpoint has no seed sd: its example-bootstrap CI says how sure the drop is.
         entry["abs_drop_ci95"] = members[0]["abs_drop_ci95"] if len(members) == 1 else None
         rel = [m["rel_drop"] for m in members if m["rel_drop"] is not None]

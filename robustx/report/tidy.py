@@ -77,8 +77,8 @@ class PerturbedFile:
     units: int
 
     @property
-    def edit_rate(self) -> float:
-        return self.changed / self.units if self.units else 0.0
+    def edit_rate(self) -> float | None:
+        return self.changed / self.units if self.units else None  # nothing eligible: undefined
 
     def records(self) -> Iterator[dict]:
         for line in _lines(self.path):
