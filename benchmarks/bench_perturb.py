@@ -203,12 +203,12 @@ def robustx_method(label: str, name: str, params: dict, examples: list, warm: bo
     kept = cls(cls.Params(**params))
 
     def clear() -> None:  # per-word memo tables of the recipes; loading caches stay (once per process)
+        import robustx.perturb.candidates as candidates
         import robustx.perturb.char.keyboard_typo as keyboard_typo
         import robustx.perturb.char.random_edit as random_edit
 
-        for module in (keyboard_typo, random_edit):
-            module._table.cache_clear()  # the per-token tables, and the per-word tables under them
-        keyboard_typo._spots.cache_clear()
+        candidates._eligible.cache_clear()  # the per-token memo
+        keyboard_typo._spots.cache_clear()  # and the per-word ones
         random_edit._applicable.cache_clear()
 
     # One batch per task (XNLI and PAWS-X name their two text fields differently), as a shard is one task.

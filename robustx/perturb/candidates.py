@@ -11,7 +11,7 @@ Either way the candidates are exactly those of ``words(text)``, in order.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Callable, Generic, TypeVar
+from typing import Any, Callable, Generic, TypeVar
 
 from robustx.text import Word, words
 from robustx.text.words import cuts_at_spaces, token_words
@@ -28,22 +28,24 @@ class WordTable(Generic[T]):
     """``candidates(text)``: ``(offset, word, data)`` for each word of ``text`` with truthy
     ``data = data_of(word)``; ``placed(word, offset)`` is the word's place in ``text``."""
 
-    def __init__(self, data_of: Callable[[Word], T], size: int = 1 << 16) -> None:
-        self._data_of = data_of
-        self._token = lru_cache(maxsize=size)(self._eligible)
-
-    def _eligible(self, token: str) -> tuple[tuple[Word, T], ...]:
-        return tuple((word, data) for word in token_words(token) if (data := self._data_of(word)))
+    def __init__(self, data_of: Callable[[Word], T]) -> None:
+        self.data_of = data_of
 
     def candidates(self, text: str) -> list[tuple[int, Word, T]]:
         if not cuts_at_spaces(text):
-            return [(0, word, data) for word in words(text) if (data := self._data_of(word))]
+            return [(0, word, data) for word in words(text) if (data := self.data_of(word))]
         out: list[tuple[int, Word, T]] = []
         offset = 0
-        eligible = self._token
         for token in text.split(" "):
             if token:
-                for word, data in eligible(token):
+                for word, data in _eligible(self, token):
                     out.append((offset, word, data))
             offset += len(token) + 1
         return out
+
+
+# One memo for every table (recipe, layout, language): about 2.7 kB an entry, so a study that
+# meets many languages and recipes stays within ~180 MB; one XNLI shard has ~30,000 tokens.
+@lru_cache(maxsize=1 << 16)
+def _eligible(table: WordTable, token: str) -> tuple[tuple[Word, Any], ...]:
+    return tuple((word, data) for word in token_words(token) if (data := table.data_of(word)))
