@@ -202,7 +202,7 @@ def robustx_method(label: str, name: str, params: dict, examples: list, warm: bo
     cls = PERTURBATIONS.get(name)
     kept = cls(cls.Params(**params))
 
-    def clear() -> None:  # per-word memo tables of the recipes; loading caches stay (once per process)
+    def clear() -> None:  # the recipes' memo tables; loading caches stay (once per process)
         import robustx.perturb.candidates as candidates
         import robustx.perturb.char.keyboard_typo as keyboard_typo
         import robustx.perturb.char.random_edit as random_edit

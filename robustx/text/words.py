@@ -131,6 +131,6 @@ def cuts_at_spaces(text: str) -> bool:
 
 def token_words(token: str) -> tuple[Word, ...]:
     """The words of ``token`` (offsets within it) as a space-separated token of a longer text."""
-    if token.isascii():  # its ASCII letter runs, as in ``words``
-        return tuple(Word(m.start(), m.end(), "Latin", tuple(m.group())) for m in _PIECES.finditer(token))
+    if token.isascii():  # no ASCII character clusters with the space before it
+        return tuple(words(token))
     return tuple(scan(" " + token, -1))

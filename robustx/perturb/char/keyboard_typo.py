@@ -78,7 +78,6 @@ def _spots(
     """Clusters of a word that can get a typo, each with the code points that can change
     (the base letter at index 0 and the marks after it) and their replacements; a Hangul
     syllable is listed once per jamo that can change."""
-    subs = layouts.substitutions(layout, script)
     letters, marks = _bases_and_marks(layout, script)
     spots = []
     for i, cluster in enumerate(clusters):
@@ -88,7 +87,7 @@ def _spots(
         base = cluster[0]
         where = list(letters.get(base, ()))
         if not where and "\uac00" <= base <= "\ud7a3":
-            where.extend((0, typos) for typos in _syllable_typos(subs, base))
+            where.extend((0, typos) for typos in _syllable_typos(layouts.substitutions(layout, script), base))
         for j in range(1, len(cluster)):
             if cluster[j] in marks:
                 where.append((j, marks[cluster[j]]))
