@@ -16,6 +16,7 @@ from typing import Callable
 from robustx.hashing import files_digest, stable_digest
 from robustx.models.checkpoint import fingerprint, load_classifier, load_encoder
 from robustx.perturb.base import AlignedIndex
+from robustx.runner import layout
 from robustx.runner.perturbing import build_perturbation, perturbed_set
 from robustx.runner.scoring import SCORERS
 from robustx.runner.shards import CLEAN, EvalShard, PerturbShard, settings_key
@@ -141,7 +142,7 @@ def run_study(study: StudySpec, log: Log = print) -> RunState:
     torch.set_num_threads(study.run.threads)
     task = TASKS.get(study.task)()
     state = RunState(root=Path(study.output))
-    write_atomic(state.root / "study.json", dumps(dataclasses.asdict(study)) + "\n")
+    write_atomic(state.root / layout.STUDY, dumps(dataclasses.asdict(study)) + "\n")
     _load_data(study, task, state, log)
     _perturb(study, task, state, log)
     shards = eval_shards(study, state)
@@ -149,5 +150,5 @@ def run_study(study: StudySpec, log: Log = print) -> RunState:
     _evaluate(study, task, shards, state, log)
     predictions = [(s, list(read_jsonl(s.path(state.root)))) for s, _ in shards]
     state.summary = summarize(study, task, state, predictions)
-    write_atomic(state.root / "summary.json", dumps(state.summary) + "\n")
+    write_atomic(state.root / layout.SUMMARY, dumps(state.summary) + "\n")
     return state

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from robustx.hashing import stable_digest
 from robustx.perturb import PERTURBATIONS
+from robustx.runner import layout
 from robustx.study.spec import CheckpointSpec, PerturbationSpec, StudySpec
 
 CLEAN = "clean"
@@ -43,7 +44,7 @@ class PerturbShard:
         return f"{self.perturbation.name}@{self.seed}"
 
     def path(self, root: Path) -> Path:
-        return root / "perturbed" / self.task / self.lang / f"{self.perturbation.name}.s{self.seed}.{self.key}.jsonl"
+        return root / layout.perturbed_shard(self.task, self.lang, self.perturbation.name, self.seed, self.key)
 
 
 @dataclass(frozen=True)
@@ -61,8 +62,7 @@ class EvalShard:
         return stable_digest(FORMAT_VERSION, self.checkpoint_key, self.input_key, self.settings_key)
 
     def path(self, root: Path) -> Path:
-        name = self.condition.replace("@", ".s")
-        return root / "predictions" / self.checkpoint.name / self.task / self.lang / f"{name}.{self.key}.jsonl"
+        return root / layout.prediction_shard(self.checkpoint.name, self.task, self.lang, self.condition, self.key)
 
 
 def settings_key(study: StudySpec, checkpoint: CheckpointSpec) -> str:
