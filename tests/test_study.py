@@ -69,7 +69,7 @@ def test_good_study_loads(tmp_path):
         ('["de", "sw"]', '["de", "xx"]', r"study\.languages: xnli has no language 'xx'"),
         ("[0, 1]", '[0, "1"]', r"study\.perturbation_seeds: must be a non-empty list of integers"),
         ("limit = 10", "limit = 0", r"data\.limit: must be a positive integer"),
-        ('name = "b"', 'name = "a"', r"checkpoints: duplicate checkpoint name 'a'"),
+        ('name = "b"', 'name = "a"', r"checkpoints: 'a' is listed twice"),
         ('path = "{ckpt}"', 'path = "./nowhere"', r"checkpoints\[1\]\.path: checkpoint directory not found"),
         ("seed = 2", 'seed = "2"', r"checkpoints\[1\]\.seed: must be int"),
         ('"keyboard_typo_tan2021"', '"keyboard_typo_tan"', r"perturbations\[0\]\.recipe: unknown recipe .*did you mean"),

@@ -302,7 +302,7 @@ def test_pair_mix_through_the_runner(shared_data: Path, tmp_path: Path) -> None:
         path=str(shared_data), limit=40), checkpoints=(), perturbations=(spec,), perturbation_seeds=(0,))
     task = TASKS.get("pawsx")()
     state = execute.RunState(root=tmp_path)
-    execute._load_data(study, task, state, lambda _: None)
+    state.data = execute.load_data(study, task, lambda _: None)
     execute._perturb(study, task, state, lambda _: None)
     english = {ex.row: ex for ex in task.load("en", DataSource(path=str(shared_data), limit=40)).examples}
     for lang in ("de", "fr"):

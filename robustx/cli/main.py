@@ -7,13 +7,14 @@ Imports of torch and transformers happen inside the commands that need them, so
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Sequence
 
 from robustx import __version__
 from robustx.cli import finetune as finetune_cli
 from robustx.cli import report as report_cli
-from robustx.errors import RobustxError
+from robustx.errors import RobustxError, first_line
 
 
 def _console():
@@ -27,10 +28,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     from robustx.study.load import load_study
 
     study = load_study(args.study, data_dir=args.data_dir, output=args.output)
-    return _execute(study)
+    return _execute(study, args.fresh)
 
 
-def _execute(study) -> int:
+def _execute(study, fresh: bool = False) -> int:
     import time
     from pathlib import Path
 
@@ -40,7 +41,7 @@ def _execute(study) -> int:
     console = _console()
     started = time.perf_counter()
     console.print(f"[bold]robustx[/] {study.name}: {study.task} × {' × '.join(_sizes(study))} → {study.output}")
-    state = run_study(study, log=console.print)
+    state = run_study(study, log=console.print, fresh=fresh)
     render_summary(state.summary, console)
     console.print(f"{state.computed} shards computed, {state.reused} reused, "
                   f"{time.perf_counter() - started:.0f}s · {Path(study.output) / 'summary.json'}")
@@ -48,11 +49,27 @@ def _execute(study) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from robustx.runner.execute import load_data
     from robustx.study.load import load_study
+    from robustx.study.preflight import preflight
+    from robustx.tasks import TASKS
 
-    study = load_study(args.study, data_dir=args.data_dir)
-    print(f"{args.study}: ok — {study.task}, {', '.join(_sizes(study))}")
+    study = load_study(args.study, data_dir=args.data_dir, output=args.output)
+    task = TASKS.get(study.task)()
+    preflight(study, task, args.fresh)
+    checked = "data not checked (Hugging Face source)"
+    if study.data.source == "local":
+        data = load_data(study, task, lambda message: print(_plain(message)))
+        checked = f"{sum(len(d.examples) for d in data.values())} examples"
+    print(f"{args.study}: ok — {study.task}, {', '.join(_sizes(study))}, {checked}")
     return 0
+
+
+def _plain(message: str) -> str:
+    """A log line without its rich markup, for plain print."""
+    from rich.text import Text
+
+    return Text.from_markup(message).plain
 
 
 def _sizes(study) -> list[str]:
@@ -87,26 +104,32 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive(value: str) -> int:
+    if not value.strip().isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {value!r}")
+    return int(value)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="robustx", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"robustx {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show the traceback of any error")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    run = sub.add_parser("run", help="run a study file")
-    run.add_argument("study", help="study TOML file")
-    run.add_argument("--data-dir", help="override [data].path")
-    run.add_argument("--output", help="override [study].output")
-    run.set_defaults(func=cmd_run)
-
-    validate = sub.add_parser("validate", help="check a study file without running it")
-    validate.add_argument("study")
-    validate.add_argument("--data-dir")
-    validate.set_defaults(func=cmd_validate)
+    for name, func, text in (("run", cmd_run, "run a study file"),
+                             ("validate", cmd_validate, "check a study, its checkpoints, data and output without running it")):
+        cmd = sub.add_parser(name, help=text)
+        cmd.add_argument("study", help="study TOML file")
+        cmd.add_argument("--data-dir", help="override [data].path")
+        cmd.add_argument("--output", help="override [study].output")
+        cmd.add_argument("--fresh", action="store_true",
+                         help="if the output holds another study, move its contents aside to OUTPUT.old-<time>")
+        cmd.set_defaults(func=func)
 
     demo = sub.add_parser("demo", help="offline demo: e5-small retrieval on the shipped parallel sample")
     demo.add_argument("--data-dir", help="run the same study on real Tatoeba files in this folder instead")
     demo.add_argument("--output", default="runs/demo")
-    demo.add_argument("--threads", type=int, default=1, help="torch threads (1 is fastest on a shared 2-core box)")
+    demo.add_argument("--threads", type=_positive, default=1, help="torch threads (1 is fastest on a shared 2-core box)")
     demo.set_defaults(func=cmd_demo)
 
     ls = sub.add_parser("list", help="list tasks, perturbations and shipped recipes")
@@ -117,15 +140,30 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # --debug is honoured anywhere on the line, not only before the command.
+    debug = "--debug" in argv
+    args = build_parser().parse_args([a for a in argv if a != "--debug"])
     try:
         return args.func(args)
-    except RobustxError as exc:
-        print(f"robustx: error: {exc}", file=sys.stderr)
-        return 2
+    except BrokenPipeError:
+        # The reader went away (robustx list | head): stop quietly, and keep Python's
+        # exit-time flush of stdout from failing on the closed pipe too.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except KeyboardInterrupt:
         print("robustx: interrupted; finished shards are kept and reused by the next run", file=sys.stderr)
         return 130
+    except Exception as exc:
+        if debug:
+            raise
+        if isinstance(exc, RobustxError):
+            print(f"robustx: error: {' '.join(str(exc).split())}", file=sys.stderr)
+            return 2
+        # Not a user error: a bug. One line still, and the way to the traceback.
+        print(f"robustx: internal error: {type(exc).__name__}: {first_line(exc)} "
+              "(rerun with --debug for the traceback, and please report it)", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -7,7 +7,6 @@ reuses everything already on disk.
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,9 +17,11 @@ from robustx.models.checkpoint import fingerprint, load_classifier, load_encoder
 from robustx.perturb.base import AlignedIndex
 from robustx.runner import layout
 from robustx.runner.perturbing import build_perturbation, perturbed_set
-from robustx.runner.scoring import SCORERS
+from robustx.runner.scoring import PREDICTION_KEYS, SCORERS
 from robustx.runner.shards import CLEAN, EvalShard, PerturbShard, settings_key
-from robustx.runner.store import dumps, read_jsonl, write_atomic, write_jsonl
+from robustx.runner.rundir import claim
+from robustx.runner.store import dumps, load_shard, write_atomic, write_jsonl
+from robustx.study.preflight import preflight
 from robustx.study.spec import PerturbationSpec, StudySpec
 from robustx.tasks.base import DataSource, Example, TaskData
 
@@ -57,13 +58,15 @@ def _source(study: StudySpec) -> DataSource:
     return DataSource(kind=d.source, path=d.path, split=d.split, allow_skip=d.allow_skip, limit=d.limit)
 
 
-def _load_data(study: StudySpec, task, state: RunState, log: Log) -> None:
+def load_data(study: StudySpec, task, log: Log) -> dict[str, TaskData]:
+    """Every study language's data, reporting counted skips."""
     source = _source(study)
+    loaded = {}
     for lang in study.languages:
-        data = task.load(lang, source)
+        data = loaded[lang] = task.load(lang, source)
         if data.skipped:
             log(f"[yellow]{lang}: skipped {data.skipped} malformed rows of {data.source} (allow_skip = true)[/]")
-        state.data[lang] = data
+    return loaded
 
 
 def _input_key(spec: PerturbationSpec, lang: str, data_key: str, aligned: AlignedIndex) -> str:
@@ -92,7 +95,7 @@ def _perturb(study: StudySpec, task, state: RunState, log: Log) -> None:
         for spec in filter(lambda spec: spec.covers(lang), study.perturbations):
             for seed in study.perturbation_seeds:
                 shard = PerturbShard(study.task, lang, spec, seed, _input_key(spec, lang, data_key, aligned))
-                perturbed, records, reused = perturbed_set(shard, examples, state.root, aligned)
+                perturbed, records, reused = perturbed_set(shard, examples, state.root, aligned, log)
                 conds[shard.condition] = Condition(shard.condition, perturbed, shard.key, records,
                                                    shard.path(Path()).as_posix())
                 state.reused += reused
@@ -110,13 +113,17 @@ def eval_shards(study: StudySpec, state: RunState) -> list[tuple[EvalShard, Cond
     ]
 
 
-def _evaluate(study: StudySpec, task, shards: list[tuple[EvalShard, Condition]], state: RunState, log: Log) -> None:
+def _evaluate(study: StudySpec, task, shards: list[tuple[EvalShard, Condition]], state: RunState,
+              log: Log) -> list[list[dict]]:
+    """Every shard's prediction records, in ``shards``' order: reused where a valid file exists."""
     from robustx.engine.predict import resolve_device
 
     device = resolve_device(study.run.device)
     score = SCORERS.get(task.kind)
+    done = [load_shard(s.path(state.root), [ex.id for ex in c.examples], PREDICTION_KEYS, log) for s, c in shards]
+    state.reused += sum(records is not None for records in done)
     for ckpt in study.checkpoints:
-        missing = [(s, c) for s, c in shards if s.checkpoint is ckpt and not s.path(state.root).exists()]
+        missing = [i for i, (s, _) in enumerate(shards) if s.checkpoint is ckpt and done[i] is None]
         if not missing:
             continue
         started = time.perf_counter()
@@ -125,30 +132,36 @@ def _evaluate(study: StudySpec, task, shards: list[tuple[EvalShard, Condition]],
         else:
             loaded = load_encoder(ckpt, device)
         log(f"{ckpt.name}: loaded in {time.perf_counter() - started:.1f}s; {len(missing)} shards to score on {device}")
-        for shard, cond in missing:
+        for i in missing:
+            shard, cond = shards[i]
             label = f"{ckpt.name} {shard.lang} {cond.name}"
-            records = score(task, loaded, ckpt, study.run, cond.examples, state.data[shard.lang], label)
-            write_jsonl(shard.path(state.root), records)
+            done[i] = score(task, loaded, ckpt, study.run, cond.examples, state.data[shard.lang], label)
+            write_jsonl(shard.path(state.root), done[i])
             state.computed += 1
+    return done
 
 
-def run_study(study: StudySpec, log: Log = print) -> RunState:
-    """Execute every shard of ``study`` that is not already on disk, then write the summary."""
+def run_study(study: StudySpec, log: Log = print, fresh: bool = False) -> RunState:
+    """Execute every shard of ``study`` that is not already on disk, then write the summary.
+
+    The output directory is held for the whole run and must hold this study or nothing
+    (``fresh`` moves anything else aside); study.json is written once the data loaded.
+    """
     import torch
 
     from robustx.report.summary import summarize
     from robustx.tasks import TASKS
 
-    torch.set_num_threads(study.run.threads)
     task = TASKS.get(study.task)()
-    state = RunState(root=Path(study.output))
-    write_atomic(state.root / layout.STUDY, dumps(dataclasses.asdict(study)) + "\n")
-    _load_data(study, task, state, log)
-    _perturb(study, task, state, log)
-    shards = eval_shards(study, state)
-    state.reused += sum(s.path(state.root).exists() for s, _ in shards)
-    _evaluate(study, task, shards, state, log)
-    predictions = [(s, list(read_jsonl(s.path(state.root)))) for s, _ in shards]
-    state.summary = summarize(study, task, state, predictions)
-    write_atomic(state.root / layout.SUMMARY, dumps(state.summary) + "\n")
+    preflight(study, task, fresh)
+    torch.set_num_threads(study.run.threads)
+    with claim(study, fresh, log) as held:
+        state = RunState(root=held.root)
+        state.data = load_data(study, task, log)
+        held.record()
+        _perturb(study, task, state, log)
+        shards = eval_shards(study, state)
+        records = _evaluate(study, task, shards, state, log)
+        state.summary = summarize(study, task, state, [(s, r) for (s, _), r in zip(shards, records)])
+        write_atomic(state.root / layout.SUMMARY, dumps(state.summary) + "\n")
     return state

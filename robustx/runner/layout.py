@@ -12,12 +12,25 @@ lists them), so a run directory can be moved or copied whole.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 STUDY = "study.json"
 SUMMARY = "summary.json"
 LOCK = ".lock"
 REPORT = "report"
+
+# Checkpoint and perturbation names become path components: letters of any script,
+# digits and a few separators, never a leading dot ("..", hidden files) or a slash.
+_NAME = re.compile(r"(?!\.)[\w.+=-]{1,100}")
+NAME_RULE = "letters, digits and . _ - + = (not starting with '.'), at most 100 characters"
+
+
+def name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be a path component of a run directory, or None if it can."""
+    if not _NAME.fullmatch(name):
+        return f"{name!r} cannot name files: use {NAME_RULE}"
+    return None
 
 
 def perturbed_shard(task: str, lang: str, perturbation: str, seed: int, key: str) -> Path:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from robustx.errors import RobustxError
 from robustx.perturb import PERTURBATIONS
 from robustx.perturb.base import AlignedIndex, ShardContext, perturb_examples
 from robustx.runner.shards import PerturbShard
-from robustx.runner.store import read_jsonl, write_jsonl
+from robustx.runner.store import load_shard, write_jsonl
 from robustx.study.spec import PerturbationSpec
 from robustx.tasks.base import Example
 
@@ -42,15 +42,18 @@ def perturb_records(shard: PerturbShard, examples: Sequence[Example], aligned: A
     ]
 
 
+RECORD_KEYS = ("id", "fields", "edits", "units", "changed")
+
+
 def perturbed_set(
-    shard: PerturbShard, examples: Sequence[Example], root: Path, aligned: AlignedIndex | None = None
+    shard: PerturbShard, examples: Sequence[Example], root: Path, aligned: AlignedIndex | None = None,
+    warn: Callable[[str], None] = print,
 ) -> tuple[list[Example], list[dict], bool]:
     """The perturbed examples and their records; the bool says whether they were reused."""
     path = shard.path(root)
-    reused = path.exists()
-    if reused:
-        records = list(read_jsonl(path))
-    else:
+    records = load_shard(path, [ex.id for ex in examples], RECORD_KEYS, warn)
+    reused = records is not None
+    if records is None:
         records = perturb_records(shard, examples, aligned)
         write_jsonl(path, records)
     by_id = {r["id"]: r for r in records}

