@@ -36,3 +36,14 @@ def e5_dir(tmp_path_factory) -> Path:
 
     cache = os.environ.get("ROBUSTX_CACHE") or str(tmp_path_factory.mktemp("robustx-cache"))
     return materialize(cache_dir=cache)
+
+
+# The tiers (tests/README.md): a test that takes one of these fixtures is marked for it,
+# so `-m` picks a tier without anyone having to remember to mark by hand.
+TIER_FIXTURES = {"shared_data": "shared_data", "e5_dir": "model", "tiny_ckpt": "model"}
+
+
+def pytest_collection_modifyitems(items) -> None:
+    for item in items:
+        for fixture in TIER_FIXTURES.keys() & set(getattr(item, "fixturenames", ())):
+            item.add_marker(TIER_FIXTURES[fixture])

@@ -19,6 +19,8 @@ from robustx.perturb import PERTURBATIONS
 from robustx.perturb.base import perturb_example
 from robustx.tasks.base import Example
 
+pytestmark = pytest.mark.golden
+
 # Sentences in 12 scripts, with the hard cases: marks, viramas, no spaces, Hangul, mixed scripts.
 SENTENCES = {
     "en": "The quick brown fox doesn't jump over 3 lazy dogs, does it?",
