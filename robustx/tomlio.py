@@ -20,6 +20,8 @@ def read_toml(path: str | Path) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise RobustxError(f"{path}: file not found") from None
+    except OSError as exc:  # a directory, no permission, ...
+        raise RobustxError(f"{path}: cannot read: {exc.strerror}") from None
     except UnicodeDecodeError as exc:
         raise RobustxError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     try:

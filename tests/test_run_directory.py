@@ -140,6 +140,19 @@ def test_an_output_that_cannot_be_a_directory(write_study, tmp_path, capsys, out
     assert __import__("re").search(message, capsys.readouterr().err)
 
 
+def test_an_unwritable_output_fails_validation_even_for_root(write_study, capsys):
+    if not Path("/proc/self").exists():
+        pytest.skip("no /proc here")
+    # Permission bits say nothing to root: validate probes by making a directory.
+    assert main(["validate", str(write_study()), "--output", "/proc/robustx-run"]) == 2
+    assert "output /proc/robustx-run: cannot write in /proc" in capsys.readouterr().err
+
+
+def test_a_directory_given_as_study_file(tmp_path, capsys):
+    assert main(["validate", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == f"robustx: error: {tmp_path}: cannot read: Is a directory\n"
+
+
 def test_a_cuda_device_on_a_cpu_only_torch_fails_validation(write_study, capsys):
     import torch
 

@@ -22,8 +22,8 @@ REPORT = "report"
 
 # Checkpoint and perturbation names become path components: letters of any script,
 # digits and a few separators, never a leading dot ("..", hidden files) or a slash.
-_NAME = re.compile(r"(?!\.)[\w.+=-]{1,100}")
-NAME_RULE = "letters, digits and . _ - + = (not starting with '.'), at most 100 characters"
+_NAME = re.compile(r"(?!\.)[\w.:+=-]{1,100}")
+NAME_RULE = "letters, digits and . _ - + = : (not starting with '.'), at most 100 characters"
 
 
 def name_problem(name: str) -> str | None:

@@ -8,6 +8,7 @@ on what the weights themselves show.
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 from robustx.errors import RobustxError
@@ -29,8 +30,10 @@ def check_output(study: StudySpec, fresh: bool = False) -> None:
     existing = next(p for p in (root, *root.absolute().parents) if p.exists())
     if not existing.is_dir():
         raise RobustxError(f"output {root}: {existing} is a file, not a directory")
-    if not os.access(existing, os.W_OK | os.X_OK):
-        raise RobustxError(f"output {root}: {existing} is not writable")
+    try:  # a real probe: permission bits say nothing to root, or on read-only and virtual file systems
+        os.rmdir(tempfile.mkdtemp(dir=existing, prefix=".robustx-probe-"))
+    except OSError as exc:
+        raise RobustxError(f"output {root}: cannot write in {existing}: {exc.strerror}") from None
     problem = None if fresh or not root.exists() else conflict(root, study)
     if problem:
         raise RobustxError(f"output {root}: {problem}; run would refuse it: choose another output, "
