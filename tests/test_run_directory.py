@@ -118,6 +118,11 @@ def test_a_corrupt_shard_is_recomputed_with_a_warning(write_study, tmp_path):
     ('name = "tiny"\npath', 'name = ".."\npath', r"checkpoints: name '\.\.' cannot name files"),
     ('name = "tiny"\npath', 'name = ""\npath', r"checkpoints: name '' cannot name files"),
     ('recipe = "char_noise_30"', 'recipe = "char_noise_30"\nname = "a/b"', r"perturbations: name 'a/b' cannot name"),
+    ('"char_noise_30"', '"char_noise_30"\n\n[[checkpoints]]\nname = "again"\npath = "{ckpt}"',
+     r"checkpoints: \('default', '.*/tiny'\) is listed twice: a group lists each checkpoint once"),
+    ('"char_noise_30"', '"char_noise_30"\n\n[[checkpoints]]\nname = "c"\npath = "{ckpt}"\ngroup = "g"\nseed = 1\n\n'
+     '[[checkpoints]]\nname = "d"\npath = "{data}"\ngroup = "g"\nseed = 1',
+     r"checkpoints: \('g', 1\) is listed twice: checkpoints of one group differ by fine-tuning seed"),
     ('[run]', '[run]\ndevice = "cuda:x"', r"run\.device: must be cpu, cuda\[:N\], mps or auto"),
 ])
 def test_study_file_mistakes(tmp_path, shared_data, tiny_ckpt, capsys, old, new, message):

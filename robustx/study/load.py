@@ -119,6 +119,10 @@ def load_study(path: str | Path, data_dir: str | None = None, output: str | None
             problem = name_problem(spec.name)
             if problem:
                 raise c.fail(key, f"name {problem}")
+    # One checkpoint counted twice in a group would pose as two fine-tuning seeds (sd 0.0).
+    _no_repeats(c, "checkpoints", [(s.group, s.path) for s in checkpoints], "a group lists each checkpoint once")
+    _no_repeats(c, "checkpoints", [(s.group, s.seed) for s in checkpoints if s.seed is not None],
+                "checkpoints of one group differ by fine-tuning seed")
     _check_support(c, perturbations, languages)
 
     out = output or c.get(study, "study", "output", str, f"runs/{path.stem}")
