@@ -47,7 +47,7 @@ def render(case: str, base: Path) -> dict[str, str]:
     with contextlib.chdir(base):
         build_run(Path("run"), **kwargs)
         with contextlib.redirect_stdout(printed):
-            assert main(["report", "run", "--out", "report", "--n-boot", "300", "--no-fingerprints", *options]) == 0
+            assert main(["report", "run", "--output", "report", "--n-boot", "300", "--no-fingerprints", *options]) == 0
     out = base / "report"
     md = (out / "report.md").read_text(encoding="utf-8")
     html = (out / "report.html").read_text(encoding="utf-8")
