@@ -33,7 +33,7 @@ stamp finetune
 score() {  # run, compare and tabulate one half of the zoo
   $rx run "benchmarks/studies/${1}_zoo_gpu.toml" --data-dir "$data" >"$logs/run-$1.log" 2>&1 &&
     stamp "study_$1" &&
-    $rx compare "runs/$1-zoo-gpu" --by group --family lang --correction holm --out "$logs/report-$1" \
+    $rx report "runs/$1-zoo-gpu" --by group --family lang --correction holm --output "$logs/report-$1" \
       >"$logs/compare-$1.log" 2>&1 &&
     stamp "compare_$1" &&
     python3 tools/zoo_table.py ~/.cache/robustx/zoo-gpu --run "runs/$1-zoo-gpu" >"$logs/zoo-$1.md"

@@ -61,3 +61,7 @@ class Registry(Generic[T]):
 
     def names(self) -> list[str]:
         return sorted(self._entries)
+
+    def in_registration_order(self) -> list[str]:
+        """Names in the order they were registered, for outputs whose column order is part of the format."""
+        return list(self._entries)

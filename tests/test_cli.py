@@ -23,6 +23,14 @@ def test_cli_does_not_import_torch_for_validate_or_list():
     assert out.stdout.strip().endswith("False")
 
 
+def test_parsing_report_options_does_not_import_the_statistics():
+    # --test lists the registered group tests only when it is checked or help is shown
+    code = ("import sys; from robustx.cli.main import build_parser; build_parser().parse_args(['compare', 'run']); "
+            "print('robustx.stats.groups' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == "False", out.stderr
+
+
 @pytest.mark.parametrize(
     "content, message",
     [

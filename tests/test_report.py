@@ -21,7 +21,7 @@ from robustx.hashing import stable_seed
 from robustx.report.summary import summarize
 from robustx.runner.execute import Condition, RunState
 from robustx.runner.shards import CLEAN, EvalShard, PerturbShard
-from robustx.runner.store import dumps, write_atomic, write_jsonl
+from robustx.runner.store import dumps, read_jsonl, write_atomic, write_jsonl
 from robustx.study.spec import CheckpointSpec, DataSpec, PerturbationSpec, StudySpec
 from robustx.tasks.base import TaskData
 
@@ -89,7 +89,8 @@ def build_run(root: Path, k: int = 3, groups=("mnli", "none"), stale: bool = Tru
                                     "edits": edits, "changed": changed, "units": units})
                 shard = PerturbShard("xnli", lang, spec, seed, "data-key")
                 write_jsonl(shard.path(root), records)
-                conds[shard.condition] = Condition(shard.condition, [], shard.key, records)
+                conds[shard.condition] = Condition(shard.condition, [], shard.key, records,
+                                                   shard.path(Path()).as_posix())
         state.conditions[lang] = conds
         for ckpt in checkpoints:
             crng = random.Random(stable_seed("ckpt", ckpt.name, lang))
@@ -122,21 +123,109 @@ def report_dir(run_dir, tmp_path_factory) -> Path:
     from robustx.cli.main import main
 
     out = tmp_path_factory.mktemp("report")
-    assert main(["report", str(run_dir), "--out", str(out), "--n-boot", "500"]) == 0
+    assert main(["report", str(run_dir), "--output", str(out), "--n-boot", "500"]) == 0
     return out
 
 
 # -- tidy tables ------------------------------------------------------------------------------
 
-def test_load_run_picks_current_shards(run_dir):
+def test_load_run_reads_the_shards_summary_json_lists(run_dir):
     from robustx.report.tidy import load_run
 
     run = load_run(run_dir)
-    assert run.notes == []                                   # the stale shards were recognised and skipped
     assert len(run.predictions) == 6 * 2 * (1 + 2 * 2)       # ckpts × langs × (clean + perts × seeds)
     assert len(run.perturbed) == 2 * 2 * 2
     assert all(o.n == N for o in run.predictions.values())
-    assert "0000000000000000" not in str(run.prediction_files["mnli-s0", "de", "clean"])
+    files = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))["files"]
+    assert sorted(p.relative_to(run_dir).as_posix() for p in run.prediction_files.values()) == files["predictions"]
+    assert sorted(f.path.relative_to(run_dir).as_posix() for f in run.perturbed.values()) == files["perturbed"]
+    assert "0000000000000000" not in str(run.prediction_files["mnli-s0", "de", "clean"])   # the stale shards
+
+
+def _newer_copy(path: Path, change) -> Path:
+    """A shard of the same condition and examples as ``path``, ``change``d, with another key, written after it."""
+    stale = path.with_name(path.name.replace(path.name.split(".")[-2], "ffffffffffffffff"))
+    write_jsonl(stale, change(list(read_jsonl(path))))
+    later = path.stat().st_mtime + 60
+    os.utime(stale, (later, later))
+    return stale
+
+
+def _rotated(records: list[dict]) -> list[dict]:
+    """The same ids and accuracy, other examples right: indistinguishable by the summary's numbers."""
+    correct = [r["correct"] for r in records]
+    return [{**r, "correct": c} for r, c in zip(records, correct[1:] + correct[:1])]
+
+
+def test_a_newer_stale_shard_of_the_same_condition_is_not_read(tmp_path):
+    """After e.g. a checkpoint changed, its directory holds two shards per condition with the same
+    examples; the report reads the one summary.json lists, not the newest."""
+    from robustx.report.compare import CompareOptions, compare_run
+    from robustx.report.tidy import load_run, pick_examples, tidy_rows
+
+    run_dir = build_run(tmp_path / "run", k=2, stale=False)
+    options = CompareOptions(n_boot=200, aso_boot=100)
+    before = load_run(run_dir)
+    rows_before, comp_before, examples_before = tidy_rows(before), compare_run(before, options), pick_examples(before)
+    listed = before.prediction_files["mnli-s0", "de", "char_swap_30@0"]
+    stale = _newer_copy(listed, _rotated)
+    _newer_copy(before.prediction_files["mnli-s0", "de", "clean"], _rotated)
+    perturbed = before.perturbed["de", "char_swap_30", 0].path
+    _newer_copy(perturbed, lambda records: records[::-1])
+
+    after = load_run(run_dir)
+    assert after.prediction_files == before.prediction_files and stale not in after.prediction_files.values()
+    assert after.perturbed["de", "char_swap_30", 0].path == perturbed
+    assert tidy_rows(after) == rows_before                        # McNemar counts see per-example outcomes
+    assert compare_run(after, options).rows == comp_before.rows
+    assert pick_examples(after) == examples_before
+
+
+def _summary(run_dir: Path) -> dict:
+    return json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+
+
+def test_summary_without_its_files_is_an_error(tmp_path):
+    from robustx.errors import RobustxError
+    from robustx.report.tidy import load_run
+
+    run_dir = build_run(tmp_path / "run", k=1, stale=False)
+    summary = _summary(run_dir)
+    del summary["files"]
+    write_atomic(run_dir / "summary.json", dumps(summary) + "\n")
+    with pytest.raises(RobustxError, match=r"summary.json: no 'files' .* re-run `robustx run`") as err:
+        load_run(run_dir)
+    assert str(run_dir) in str(err.value) and "\n" not in str(err.value)
+    assert load_run(run_dir, per_example=False).summary == summary      # summary-level numbers need no shards
+
+
+@pytest.mark.parametrize("damage, message", [
+    ("delete", "listed in summary.json but missing"),
+    ("garble", "not valid JSON Lines"),
+    ("flip", "does not reproduce summary.json"),
+    ("unlist", "files lists no shard for mnli-s0 de char_swap_30@1"),
+])
+def test_a_listed_shard_that_is_missing_or_wrong_is_an_error(tmp_path, damage, message):
+    from robustx.errors import RobustxError
+    from robustx.report.tidy import load_run
+
+    run_dir = build_run(tmp_path / "run", k=1, stale=False)
+    summary = _summary(run_dir)
+    rel = next(p for p in summary["files"]["predictions"] if "mnli-s0/xnli/de/char_swap_30.s1." in p)
+    path = run_dir / rel
+    if damage == "delete":
+        path.unlink()
+    elif damage == "garble":
+        path.write_text('{"id": "xnli/test/de/0", "correct": tru\n', encoding="utf-8")
+    elif damage == "flip":
+        write_jsonl(path, [{**r, "correct": not r["correct"]} for r in read_jsonl(path)])
+    else:
+        summary["files"]["predictions"].remove(rel)
+        write_atomic(run_dir / "summary.json", dumps(summary) + "\n")
+    with pytest.raises(RobustxError, match=message) as err:
+        load_run(run_dir)
+    assert "\n" not in str(err.value)
+    assert (str(path) in str(err.value)) != (damage == "unlist")         # names the file (or summary.json)
 
 
 def test_tidy_rows_columns_and_pandas_roundtrip(run_dir, tmp_path):
@@ -221,6 +310,35 @@ def test_compare_adjusts_p_values_within_families(run_dir):
     assert by_intermediate.groups == {"mnli": ["mnli-s0", "mnli-s1", "mnli-s2"], "none": ["none-s0", "none-s1", "none-s2"]}
 
 
+def test_a_registered_group_test_reaches_every_output(run_dir, tmp_path, monkeypatch):
+    """A new seed-level test is one registry entry: run on every pair, adjusted, written, rendered, selectable."""
+    pd = pytest.importorskip("pandas")
+    from scipy.stats import ttest_ind
+
+    from robustx.cli.main import main
+    from robustx.stats.groups import GROUP_TESTS, GroupTest
+
+    def student(a, b, alpha):
+        res = ttest_ind(a, b)
+        return float(res.statistic), float(res.pvalue)
+
+    test = GroupTest("student", "Student's t-test", "Student", ("student_t", "student_p"), run=student,
+                     refusal=lambda k_a, k_b, alpha: None)
+    monkeypatch.setitem(GROUP_TESTS._entries, test.name, test)      # registered for this test only
+    out = tmp_path / "report"
+    assert main(["report", str(run_dir), "--output", str(out), "--test", "student", "--n-boot", "200",
+                 "--no-fingerprints", "--examples", "1"]) == 0
+    df = pd.read_csv(out / "comparisons.csv")
+    columns = list(df.columns)
+    assert columns[columns.index("mannwhitney_method") + 1:][:4] == ["student_t", "student_p", "student_p_adj",
+                                                                       "correction"]
+    assert (df["significant"] == (df["student_p_adj"] <= 0.05)).all()
+    assert df["student_p"].between(0, 1).all() and (df["student_p"] <= df["student_p_adj"]).all()
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert "| MW p | adj. | Student p | adj. | Hedges g |" in md and "adjusted Student's t-test p" in md
+    assert "<th>Student p</th>" in (out / "report.html").read_text(encoding="utf-8")
+
+
 def test_mark_flags_a_test_that_its_hierarchical_ci_contradicts():
     from robustx.report.compare import mark
 
@@ -278,27 +396,41 @@ def test_markdown_has_tables_plots_and_examples(report_dir):
     assert "~~" in md and "**" in md and "withheld \\[1\\]" in md
 
 
-def test_compare_cli(run_dir, tmp_path, capsys):
+def _tree(root: Path) -> dict[str, float]:
+    return {p.relative_to(root).as_posix(): p.stat().st_mtime for p in root.rglob("*")}
+
+
+def test_compare_prints_the_reports_comparisons_and_writes_nothing(run_dir, tmp_path, capsys):
     pd = pytest.importorskip("pandas")
     from robustx.cli.main import main
 
-    out = tmp_path / "cmp"
-    assert main(["compare", str(run_dir), "--out", str(out), "--family", "lang×perturbation", "--correction", "bh",
-                 "--n-boot", "300", "--no-fingerprints", "--examples", "1"]) == 0
-    printed = capsys.readouterr().out
-    assert "mnli vs none" in printed and "Benjamini–Hochberg" in printed
+    options = ["--family", "lang×perturbation", "--correction", "bh", "--n-boot", "300"]
+    files = _tree(run_dir)
+    assert main(["compare", str(run_dir), *options]) == 0
+    compared = capsys.readouterr().out
+    assert _tree(run_dir) == files                                    # nothing written, in the run or elsewhere
+    assert "mnli vs none" in compared and "Benjamini–Hochberg" in compared and "wrote" not in compared
+    out = tmp_path / "report"
+    assert main(["report", str(run_dir), "--output", str(out), *options, "--no-fingerprints", "--examples", "1"]) == 0
+    assert compared in capsys.readouterr().out                        # the same comparisons as the report's
     df = pd.read_csv(out / "comparisons.csv")
     assert len(df) == 4 and set(df["family"]) == {"lang×perturbation"} and set(df["correction"]) == {"bh"}
     assert df["welch_p_adj"].notna().all() and df["mannwhitney_p"].isna().all()
     assert df["refusals"].str.contains("Mann–Whitney").all()
+    for command in ("compare", "report"):
+        with pytest.raises(SystemExit):
+            main([command, str(run_dir), "--test", "bogus"])
+        assert "--test: invalid choice: 'bogus'" in capsys.readouterr().err
 
 
-def test_compare_single_group_is_an_error(tmp_path, capsys):
+def test_compare_single_group_is_an_error_and_report_still_writes(tmp_path, capsys):
     from robustx.cli.main import main
 
     run = build_run(tmp_path / "run", k=1, groups=("only",), stale=False)
-    assert main(["compare", str(run), "--no-fingerprints"]) == 2
+    assert main(["compare", str(run)]) == 2
     assert "nothing to compare" in capsys.readouterr().err
+    assert not (run / "report").exists()
+    assert main(["report", str(run), "--no-fingerprints"]) == 0
     html = (run / "report" / "report.html").read_text(encoding="utf-8")
     assert "only one group" in html and html.count('<svg class="plot"') == 2
 

@@ -88,7 +88,8 @@ def test_perturbation_on_some_languages(study_file, tmp_path):
     assert pairs == {("de", "char_swap_30"), ("hi", "char_swap_30"), ("hi", "keyboard_typo_tan2021")}
     assert not list((tmp_path / "run" / "perturbed").rglob("de/keyboard_typo_tan2021*"))
     run = load_run(tmp_path / "run")
-    assert run.notes == []
+    read = {p.relative_to(tmp_path / "run").as_posix() for p in run.prediction_files.values()}
+    assert read == set(state.summary["files"]["predictions"])          # the report reads the listed shards
     assert {(r["lang"], r["perturbation"]) for r in tidy_rows(run)} == pairs
     build_report(tmp_path / "run", tmp_path / "report")  # every table and plot copes with the gap
     report = (tmp_path / "report" / "report.md").read_text(encoding="utf-8")

@@ -125,6 +125,28 @@ def test_summaries_refusals_and_warnings():
         [("mnli", "none"), ("mnli", "multi"), ("none", "multi")]
 
 
+def test_group_test_registry():
+    from robustx.stats import design
+    from robustx.stats.groups import GROUP_TESTS, GroupTest, group_tests
+
+    assert [t.name for t in group_tests()] == ["welch", "mannwhitney"]          # the column order of every table
+    assert GROUP_TESTS.get("mannwhitney").table_columns == ("mannwhitney_u", "mannwhitney_p", "mannwhitney_p_adj",
+                                                            "mannwhitney_method")
+    assert GROUP_TESTS.get("welch").run(np.array([0.1, 0.2, 0.15]), np.array([0.3, 0.2, 0.25]), ALPHA)[2] < 1
+    with pytest.raises(ValueError, match="its p-value"):
+        GroupTest("sign", "Sign test", "Sign", ("sign_stat",), run=lambda a, b, alpha: (0.0,),
+                  refusal=lambda k_a, k_b, alpha: None)
+    rng = np.random.default_rng(5)
+    c = compare_groups(GroupData("a", [0.1, 0.2]), GroupData("b", [0.3, 0.1]), rng, n_boot=50, aso_boot=50)
+    assert set(c.seed_tests) == {col for t in group_tests() for col in t.columns}
+    assert c.mannwhitney_p is None and c.mannwhitney_method is None and "mannwhitney" in c.refusals
+    assert list(c.refusals) == ["mannwhitney", "hierarchical"]                  # registered tests come first
+    with pytest.raises(AttributeError):
+        c.student_p
+    refusals = design.check_design({"a": 2, "b": 1})["refusals"]
+    assert [r.split(": ", 1)[1][:6] for r in refusals] == ["Welch'", "Mann–W"]   # every registered test, in order
+
+
 def _simulate(n_sim: int, delta_b: float, seed: int) -> dict[str, np.ndarray]:
     rng = np.random.default_rng(seed)
     keys = ("welch", "mw", "mw_size", "g_boot", "g_nct", "hier", "aso_a", "aso_b", "mw_p_match")

@@ -2,8 +2,9 @@
 
 For every language × perturbation and every pair of groups (A, B), ``robustx.stats.groups``
 compares the checkpoints' paired drops (diff = mean drop A − mean drop B; positive: A
-loses more, i.e. is less robust): Welch's t and Mann–Whitney U (two-sided, seed level),
-Hedges' g, the hierarchical-bootstrap CI of diff (checkpoints, then examples) and ASO.
+loses more, i.e. is less robust): every registered seed-level test (``GROUP_TESTS``:
+Welch's t, Mann–Whitney U; two-sided), Hedges' g, the hierarchical-bootstrap CI of diff
+(checkpoints, then examples) and ASO.
 Raw p-values are adjusted by Holm or Benjamini–Hochberg (``robustx.stats.multiple``)
 within a *family*:
 
@@ -24,6 +25,7 @@ from typing import Any
 
 from robustx.errors import RobustxError
 from robustx.report.tidy import CLEAN, RunData
+from robustx.stats.groups import GROUP_TESTS, GroupTest, group_tests
 
 FAMILIES = {"lang": ("perturbation",), "lang×perturbation": (), "all": None}
 _FAMILY_ALIASES = {
@@ -34,7 +36,6 @@ _FAMILY_ALIASES = {
     "lang+perturbation": "lang×perturbation", "all": "all",
 }
 CORRECTIONS = {"holm": "Holm (FWER)", "bh": "Benjamini–Hochberg (FDR)"}
-TESTS = {"welch": "Welch's t-test", "mannwhitney": "Mann–Whitney U"}
 
 
 def normalize_family(name: str) -> str:
@@ -50,7 +51,7 @@ class CompareOptions:
     by: str = "group"
     family: str = "lang"
     correction: str = "holm"
-    test: str = "welch"           # which adjusted p-value sets the significance marks
+    test: str | None = None       # the registered test whose adjusted p sets the marks (None: the first)
     alpha: float = 0.05
     level: float = 0.95
     n_boot: int = 2000
@@ -59,12 +60,17 @@ class CompareOptions:
 
     def __post_init__(self):
         object.__setattr__(self, "family", normalize_family(self.family))
+        object.__setattr__(self, "test", self.test or group_tests()[0].name)
         if self.correction not in CORRECTIONS:
             raise RobustxError(f"--correction: choose one of {', '.join(CORRECTIONS)}")
-        if self.test not in TESTS:
-            raise RobustxError(f"--test: choose one of {', '.join(TESTS)}")
+        if self.test not in GROUP_TESTS:
+            raise RobustxError(f"--test: {GROUP_TESTS.unknown_message(self.test)}")
         if not 0 < self.alpha < 1:
             raise RobustxError("--alpha must be in (0, 1)")
+
+    @property
+    def marking_test(self) -> GroupTest:
+        return GROUP_TESTS.get(self.test)
 
     def family_description(self, n_langs: int, n_perts: int, n_pairs: int) -> str:
         if self.family == "lang":
@@ -183,9 +189,6 @@ def compare_run(run: RunData, options: CompareOptions | None = None) -> Comparis
     if untouched:
         warnings.append("nothing to perturb (no eligible word in any example), so the drop is 0 by construction: "
                         + "; ".join(f"{pert} in {', '.join(langs_)}" for pert, langs_ in untouched.items()))
-    if run.notes:
-        warnings.append(f"{len(run.notes)} per-example files missing or not matching summary.json "
-                        f"(first: {run.notes[0]}); statistics that need them are withheld")
 
     group_rows, rows = [], []
     for pert in perts:
@@ -222,10 +225,10 @@ def compare_run(run: RunData, options: CompareOptions | None = None) -> Comparis
 
     by = FAMILIES[opts.family]
     keys = ("group_a", "group_b") + by if by is not None else ()
-    for test in TESTS:
-        rows = adjust_rows(rows, f"{test}_p", by=keys, method=opts.correction, out_key=f"{test}_p_adj")
+    for test in group_tests():
+        rows = adjust_rows(rows, test.p, by=keys, method=opts.correction, out_key=test.p_adj)
     for r in rows:
-        adj = r[f"{opts.test}_p_adj"]
+        adj = r[opts.marking_test.p_adj]
         r["significant"] = None if adj is None else bool(adj <= opts.alpha)
         lo, hi = r["diff_ci_low"], r["diff_ci_high"]
         r["ci_excludes_zero"] = None if lo is None or hi is None else bool(lo > 0 or hi < 0)
@@ -256,9 +259,7 @@ def _row(c, lang: str, pert: str) -> dict[str, Any]:
     return {
         "group_a": c.group_a, "group_b": c.group_b, "lang": lang, "perturbation": pert,
         "k_a": c.k_a, "k_b": c.k_b, "mean_drop_a": c.mean_drop_a, "mean_drop_b": c.mean_drop_b, "diff": c.diff,
-        "diff_ci_low": h[0], "diff_ci_high": h[1],
-        "welch_t": c.welch_t, "welch_df": c.welch_df, "welch_p": c.welch_p,
-        "mannwhitney_u": c.mannwhitney_u, "mannwhitney_p": c.mannwhitney_p, "mannwhitney_method": c.mannwhitney_method,
+        "diff_ci_low": h[0], "diff_ci_high": h[1], **c.seed_tests,
         "hedges_g": c.hedges_g, "hedges_g_ci_low": g_ci[0], "hedges_g_ci_high": g_ci[1],
         "aso_a_more_robust": c.aso_a_more_robust, "aso_b_more_robust": c.aso_b_more_robust,
         "aso_verdict": {"A more robust": f"{c.group_a} more robust", "B more robust": f"{c.group_b} more robust"}
@@ -266,12 +267,14 @@ def _row(c, lang: str, pert: str) -> dict[str, Any]:
     }
 
 
-#: Column order of ``comparisons.csv`` (``refusals`` flattened to one text column).
-COLUMNS = ("group_a", "group_b", "lang", "perturbation", "k_a", "k_b", "mean_drop_a", "mean_drop_b", "diff",
-           "diff_ci_low", "diff_ci_high", "welch_t", "welch_df", "welch_p", "welch_p_adj", "mannwhitney_u",
-           "mannwhitney_p", "mannwhitney_p_adj", "mannwhitney_method", "correction", "family",
-           "welch_p_adj_family_size", "significant", "ci_excludes_zero", "hedges_g", "hedges_g_ci_low", "hedges_g_ci_high",
-           "aso_a_more_robust", "aso_b_more_robust", "aso_verdict", "refusals")
+def columns() -> tuple[str, ...]:
+    """Column order of ``comparisons.csv`` (``refusals`` flattened to one text column)."""
+    return ("group_a", "group_b", "lang", "perturbation", "k_a", "k_b", "mean_drop_a", "mean_drop_b", "diff",
+            "diff_ci_low", "diff_ci_high", *(c for test in group_tests() for c in test.table_columns),
+            # One family size, the default test's: families are the same for every test (bar refused p-values).
+            "correction", "family", f"{group_tests()[0].p_adj}_family_size",
+            "significant", "ci_excludes_zero", "hedges_g", "hedges_g_ci_low", "hedges_g_ci_high",
+            "aso_a_more_robust", "aso_b_more_robust", "aso_verdict", "refusals")
 
 
 def table_rows(comp: Comparison) -> list[dict[str, Any]]:
@@ -298,14 +301,24 @@ def fmt_ci(lo: float | None, hi: float | None) -> str:
     return f"[{100 * lo:.1f}, {100 * hi:.1f}]"
 
 
-def p_cell(row: dict, test: str, reasons: list[str]) -> tuple[str, str]:
+def p_cell(row: dict, test: GroupTest, reasons: list[str]) -> tuple[str, str]:
     """(raw, adjusted) p text of ``test`` for a comparison row; withheld ones name their footnote."""
-    p = row.get(f"{test}_p")
+    p = row.get(test.p)
     if p is None:
-        reason = row["refusals"].get(test)
+        reason = row["refusals"].get(test.name)
         note = f" [{reasons.index(reason) + 1}]" if reason in reasons else ""
         return f"withheld{note}", "—"
-    return fmt_p(p), fmt_p(row.get(f"{test}_p_adj"))
+    return fmt_p(p), fmt_p(row.get(test.p_adj))
+
+
+def p_headers() -> list[str]:
+    """Table headers of every registered test's raw and adjusted p, in the order of ``p_cells``."""
+    return [h for test in group_tests() for h in (f"{test.label} p", "adj.")]
+
+
+def p_cells(row: dict, reasons: list[str]) -> list[str]:
+    """Every registered test's (raw, adjusted) p text for a comparison row (plain text)."""
+    return [cell for test in group_tests() for cell in p_cell(row, test, reasons)]
 
 
 def refused(row: dict, test: str, reasons: list[str]) -> str:
@@ -345,19 +358,17 @@ def render_comparison(comp: Comparison, console) -> None:
             title = (f"[bold]{ea}[/] vs [bold]{eb}[/] · {escape(pert)} · diff = drop {ea} − drop {eb} (pts) · "
                      f"{CORRECTIONS[opts.correction]} within families ({comp.family})")
             table = Table(title=title, title_justify="left")
-            for col in ("lang", f"k {ea}/{eb}", "diff", f"{int(opts.level * 100)}% CI (hier.)", "Welch p", "adj.",
-                        "MW p", "adj.", "Hedges g", "ASO", ""):
+            for col in ("lang", f"k {ea}/{eb}", "diff", f"{int(opts.level * 100)}% CI (hier.)", *p_headers(),
+                        "Hedges g", "ASO", ""):
                 table.add_column(col, justify="left" if col in ("lang", "ASO") else "right", no_wrap=True)
             for r in rows:
-                wp, wa = p_cell(r, "welch", reasons)
-                mp, ma = p_cell(r, "mannwhitney", reasons)
                 g = "—" if r["hedges_g"] is None else f"{r['hedges_g']:+.2f}"
                 table.add_row(r["lang"], f"{r['k_a']}/{r['k_b']}", fmt_pts(r["diff"]),
-                              fmt_ci(r["diff_ci_low"], r["diff_ci_high"]), wp, wa, mp, ma, g,
+                              fmt_ci(r["diff_ci_low"], r["diff_ci_high"]), *p_cells(r, reasons), g,
                               r["aso_verdict"] or "—", mark(r))
             console.print(table)
     if comp.rows:
-        console.print(f"* adjusted {TESTS[opts.test]} p ≤ {opts.alpha:g}; raw p left of its adjusted value")
+        console.print(f"* adjusted {opts.marking_test.title} p ≤ {opts.alpha:g}; raw p left of its adjusted value")
         console.print(DAGGER_NOTE)
     for i, reason in enumerate(reasons, 1):
         console.print(escape(f"[{i}] {reason}"))

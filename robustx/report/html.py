@@ -19,7 +19,7 @@ from html import escape
 from string import Template
 from typing import Any, Sequence
 
-from robustx.report.compare import (CORRECTIONS, DAGGER_NOTE, TESTS, Comparison, fmt_ci, fmt_pts, mark, p_cell,
+from robustx.report.compare import (CORRECTIONS, DAGGER_NOTE, Comparison, fmt_ci, fmt_pts, mark, p_cells, p_headers,
                                     refused)
 from robustx.report.tidy import ExampleView, Segment
 
@@ -162,7 +162,7 @@ def example_html(ex: ExampleView) -> str:
 
 # -- sections ---------------------------------------------------------------------------------
 
-def _design_section(comp: Comparison, notes: Sequence[str], table_notes: Sequence[str]) -> str:
+def _design_section(comp: Comparison, table_notes: Sequence[str]) -> str:
     items = [f"<li>{_e(w)}</li>" for w in comp.warnings]
     refusals = [f"<li>{_e(r)}</li>" for r in comp.refusals]
     parts = ['<section id="design"><h2>Design</h2>']
@@ -176,9 +176,8 @@ def _design_section(comp: Comparison, notes: Sequence[str], table_notes: Sequenc
     if refusals:
         parts.append('<div class="warn"><b>Tests the design cannot support — their p-values are withheld</b>'
                      f'<ul>{"".join(refusals)}</ul></div>')
-    extra = list(notes) + list(table_notes)
-    if extra:
-        parts.append('<details><summary>File notes</summary><ul>' + "".join(f"<li>{_e(n)}</li>" for n in extra)
+    if table_notes:
+        parts.append('<details><summary>File notes</summary><ul>' + "".join(f"<li>{_e(n)}</li>" for n in table_notes)
                      + "</ul></details>")
     parts.append("</section>")
     return "".join(parts)
@@ -242,7 +241,7 @@ def _compare_section(comp: Comparison, forests: dict[tuple[str, str], str]) -> s
         f"{int(opts.level * 100)}% hierarchical-bootstrap CI (checkpoints, then examples). Seed-level tests "
         f"are two-sided; p-values are adjusted by {_e(CORRECTIONS[opts.correction])} within each family "
         f"({_e(comp.family)}); the raw p is shown next to the adjusted one. "
-        f'<span class="sig-mark">*</span> marks adjusted {_e(TESTS[opts.test])} p ≤ {opts.alpha:g}; '
+        f'<span class="sig-mark">*</span> marks adjusted {_e(opts.marking_test.title)} p ≤ {opts.alpha:g}; '
         f"{_e(DAGGER_NOTE)}. "
         f"ASO: eps_min (Bonferroni over the family) that A / B is more robust; "
         f"“more robust” when &lt; {opts.aso_threshold:g}.</p>")
@@ -257,8 +256,6 @@ def _compare_section(comp: Comparison, forests: dict[tuple[str, str], str]) -> s
         rows = [r for r in comp.rows if (r["group_a"], r["group_b"]) == pair]
         body, classes = [], []
         for r in rows:
-            wp, wa = p_cell(r, "welch", reasons)
-            mp, ma = p_cell(r, "mannwhitney", reasons)
             g = (_e(refused(r, "hedges_g", reasons)) if r["hedges_g"] is None
                  else f"{r['hedges_g']:+.2f} {fmt_ci_plain(r['hedges_g_ci_low'], r['hedges_g_ci_high'])}")
             aso = (_e(refused(r, "aso", reasons)) if r["aso_a_more_robust"] is None
@@ -267,10 +264,10 @@ def _compare_section(comp: Comparison, forests: dict[tuple[str, str], str]) -> s
             ci = (fmt_ci(r["diff_ci_low"], r["diff_ci_high"]) if r["diff_ci_low"] is not None
                   else _e(refused(r, "hierarchical", reasons)))
             body.append([_e(r["perturbation"]), _e(r["lang"]), f"{r['k_a']}/{r['k_b']}", fmt_pts(r["diff"]), ci,
-                         _e(wp), _e(wa), _e(mp), _e(ma), g, aso, sig])
+                         *map(_e, p_cells(r, reasons)), g, aso, sig])
             classes.append("sig" if r.get("significant") else "")
-        parts.append(_table(["perturbation", "lang", "k A/B", "diff (pts)", "CI", "Welch p", "adj.", "MW p", "adj.",
-                             "Hedges g [nct CI]", "ASO A / B", ""], body, left=2, classes=classes))
+        parts.append(_table(["perturbation", "lang", "k A/B", "diff (pts)", "CI", *p_headers(), "Hedges g [nct CI]",
+                             "ASO A / B", ""], body, left=2, classes=classes))
     if reasons:
         parts.append('<ol class="note">' + "".join(f"<li>{_e(r)}</li>" for r in reasons) + "</ol>")
     parts.append("</section>")
@@ -343,7 +340,7 @@ def render_html(*, run, comp: Comparison, plots: dict[str, str], forests: dict[t
             f"{'s' * (len(run.perturbation_seeds) != 1)}" + (f" · generated {_e(generated)}" if generated else ""))
     level = comp.options.level
     sections = [
-        _design_section(comp, run.notes, table_notes),
+        _design_section(comp, table_notes),
         _drop_section(comp, run.languages, run.perturbations, plots.get("drop", ""), level),
         '<section id="heatmap"><h2>Language × perturbation heat map</h2>'
         f'<figure>{plots.get("heatmap", "")}<figcaption>Mean drop in points per group (red: accuracy lost; '

@@ -9,7 +9,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Any, Sequence
 
-from robustx.report.compare import (CORRECTIONS, DAGGER_NOTE, TESTS, Comparison, fmt_ci, fmt_pts, mark, p_cell,
+from robustx.report.compare import (CORRECTIONS, DAGGER_NOTE, Comparison, fmt_ci, fmt_pts, mark, p_cells, p_headers,
                                     refused)
 from robustx.report.html import drop_tables
 from robustx.report.tidy import ExampleView, Segment
@@ -98,7 +98,7 @@ def render_markdown(*, run, comp: Comparison, plot_files: dict[str, str], forest
     if comp.refusals:
         out += ["**Tests the design cannot support (p-values withheld)**", ""]
         out += [f"- {md_escape(r)}" for r in comp.refusals] + [""]
-    for note in list(run.notes) + list(table_notes):
+    for note in table_notes:
         out.append(f"- note: {md_escape(note)}")
 
     out += ["", "## Drop per language", "", f"![drop per language]({plot_files['drop']})", "",
@@ -118,7 +118,7 @@ def render_markdown(*, run, comp: Comparison, plot_files: dict[str, str], forest
         reasons = comp.refusal_reasons()
         out += [f"diff = mean drop A − mean drop B (points; < 0: A more robust), {level}% hierarchical-bootstrap CI. "
                 f"p-values two-sided, adjusted by {CORRECTIONS[opts.correction]} within each family "
-                f"({md_escape(comp.family)}); raw p next to adjusted. \\* = adjusted {TESTS[opts.test]} p ≤ "
+                f"({md_escape(comp.family)}); raw p next to adjusted. \\* = adjusted {opts.marking_test.title} p ≤ "
                 f"{opts.alpha:g}; {md_escape(DAGGER_NOTE)}.", ""]
         for pair in comp.pairs:
             a, b = pair
@@ -129,15 +129,13 @@ def render_markdown(*, run, comp: Comparison, plot_files: dict[str, str], forest
             for r in comp.rows:
                 if (r["group_a"], r["group_b"]) != pair:
                     continue
-                wp, wa = p_cell(r, "welch", reasons)
-                mp, ma = p_cell(r, "mannwhitney", reasons)
                 g = md_escape(refused(r, "hedges_g", reasons)) if r["hedges_g"] is None else f"{r['hedges_g']:+.2f}"
                 aso = md_escape(refused(r, "aso", reasons)) if r["aso_verdict"] is None else md_escape(r["aso_verdict"])
                 body.append([md_escape(r["perturbation"]), r["lang"], f"{r['k_a']}/{r['k_b']}", fmt_pts(r["diff"]),
-                             fmt_ci(r["diff_ci_low"], r["diff_ci_high"]), md_escape(wp), md_escape(wa),
-                             md_escape(mp), md_escape(ma), g, aso, md_escape(mark(r))])
-            out += [table(["perturbation", "lang", "k A/B", "diff (pts)", "CI", "Welch p", "adj.", "MW p", "adj.",
-                           "Hedges g", "ASO", ""], body, left=2), ""]
+                             fmt_ci(r["diff_ci_low"], r["diff_ci_high"]), *map(md_escape, p_cells(r, reasons)),
+                             g, aso, md_escape(mark(r))])
+            out += [table(["perturbation", "lang", "k A/B", "diff (pts)", "CI", *p_headers(), "Hedges g", "ASO", ""],
+                          body, left=2), ""]
         out += [f"{i}. {md_escape(r)}" for i, r in enumerate(reasons, 1)] + [""]
 
     out += ["## Perturbed examples", "", "Replaced text ~~struck out~~ in the original, new text **bold** in the "

@@ -11,7 +11,10 @@ from __future__ import annotations
 import io
 import math
 from html import escape
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
+
+if TYPE_CHECKING:
+    from robustx.stats.groups import GroupTest
 
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf")
 
@@ -116,7 +119,7 @@ def heatmap(group_rows: Sequence[dict], langs: Sequence[str], perts: Sequence[st
 
 
 def forest(rows: Sequence[dict], pair: tuple[str, str], perts: Sequence[str], langs: Sequence[str],
-           test: str, alpha: float, level: float = 0.95) -> str:
+           test: "GroupTest", alpha: float, level: float = 0.95) -> str:
     """Difference in mean drop (A − B) with its hierarchical-bootstrap CI, per perturbation × language.
 
     Filled marker: adjusted p ≤ alpha; hollow: not significant; grey ×: p withheld by the
@@ -144,7 +147,7 @@ def forest(rows: Sequence[dict], pair: tuple[str, str], perts: Sequence[str], la
         hi = 100 * r["diff_ci_high"] if r["diff_ci_high"] is not None else None
         if lo is not None:
             ax.plot([lo, hi], [y, y], color="#333", lw=1.3)
-        p, adj = r.get(f"{test}_p"), r.get(f"{test}_p_adj")
+        p, adj = r.get(test.p), r.get(test.p_adj)
         if p is None:
             ax.plot([x], [y], marker="X", color="#777", mec="white", mew=0.6, ms=8, zorder=3)
             note = "p withheld (design)"

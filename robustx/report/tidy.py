@@ -1,15 +1,17 @@
 """Read a run directory and flatten it into tidy tables.
 
-A run directory (``robustx run``) holds ``study.json``, ``summary.json``,
-``perturbed/<task>/<lang>/<recipe>.s<seed>.<key>.jsonl`` (perturbed examples with their
-edits) and ``predictions/<ckpt>/<task>/<lang>/<condition>.<key>.jsonl`` (per-example
-correctness). Shard files are content-addressed and never deleted, so a directory that
-was re-run with other data or weights holds stale shards beside the current ones. The
-summary does not name its shards; :func:`load_run` picks, for every checkpoint ×
-language × condition, the prediction file whose ids and accuracy reproduce
-``summary.json`` (the newest such file on ties) and reports any it cannot match.
-Per-example outcomes are kept compactly (ids shared per language, correctness as a
-bool array) and perturbed sets are streamed, so a full XNLI study fits in memory.
+A run directory (``robustx run``, layout in ``robustx.runner.layout``) holds
+``study.json``, ``summary.json``, perturbed sets (examples with their edits) and
+per-example predictions, one content-addressed shard file each. Shards are never
+deleted, so a directory that was re-run with other data or weights holds stale shards
+beside the current ones; ``summary.json`` lists under ``files`` the shards its numbers
+come from, and :func:`load_run` reads exactly those, one per checkpoint × language ×
+condition, and checks that each reproduces the summary's accuracy. A summary without
+``files`` (robustx before it listed them), a listed shard that is missing, unreadable or
+disagrees with the summary are errors naming the file: ``robustx run`` on the same
+study recomputes the summary and reuses every shard. Per-example outcomes are kept
+compactly (ids shared per language, correctness as a bool array) and perturbed sets are
+streamed, so a full XNLI study fits in memory.
 
 ``tidy_rows`` gives one row per checkpoint × language × perturbation × perturbation
 seed: per-seed numbers (perturbed accuracy, drop, lost/gained pairs, exact McNemar p,
@@ -26,12 +28,13 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Iterable, Iterator, Sequence
 
 import numpy as np
 
-from robustx.errors import RobustxError
+from robustx.errors import RobustxError, first_line
+from robustx.runner import layout
 
 CLEAN = "clean"
 
@@ -97,7 +100,6 @@ class RunData:
     # (lang, perturbation, seed) -> the perturbed set that was scored
     perturbed: dict[tuple[str, str, int], PerturbedFile] = field(default_factory=dict)
     prediction_files: dict[tuple[str, str, str], Path] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)   # files missing or not matching the summary
 
     @property
     def task(self) -> str:
@@ -140,17 +142,24 @@ def _close(a: float | None, b: float | None) -> bool:
     return a is not None and b is not None and math.isclose(a, b, rel_tol=0, abs_tol=1e-9)
 
 
-def _candidates(folder: Path, stem: str) -> list[Path]:
-    """``<stem>.<key>.jsonl`` files in ``folder``, newest first."""
-    if not folder.is_dir():
-        return []
-    found = [p for p in folder.glob(f"{stem}.*.jsonl") if p.name.count(".") == stem.count(".") + 2]
-    return sorted(found, key=lambda p: (p.stat().st_mtime, p.name), reverse=True)
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RobustxError(f"{path}: unreadable ({first_line(exc)})") from None
+    except json.JSONDecodeError as exc:
+        raise RobustxError(f"{path}: not valid JSON ({exc})") from None
 
 
 def _read_all(path: Path) -> list[dict]:
     """Every record of a JSON Lines file, decoded in one call (several times faster than per line)."""
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise RobustxError(f"{path}: listed in summary.json but missing; re-run `robustx run` on the study "
+                           "(it rewrites missing shards and the summary)") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RobustxError(f"{path}: unreadable ({first_line(exc)})") from None
     lines = [line for line in text.split("\n") if line.strip()]   # not splitlines(): U+2028 may occur in text
     try:
         return json.loads("[" + ",".join(lines) + "]")
@@ -160,8 +169,11 @@ def _read_all(path: Path) -> list[dict]:
 
 def _read_outcomes(path: Path, keep_gold: bool, interned: dict) -> Outcomes:
     records = _read_all(path)
-    ids = tuple(r["id"] for r in records)
-    correct = np.fromiter((bool(r["correct"]) for r in records), dtype=bool, count=len(records))
+    try:
+        ids = tuple(r["id"] for r in records)
+        correct = np.fromiter((bool(r["correct"]) for r in records), dtype=bool, count=len(records))
+    except (KeyError, TypeError):
+        raise RobustxError(f"{path}: not a prediction shard (a record without 'id' or 'correct')") from None
     gold = None
     if keep_gold:
         gold = tuple(interned.setdefault(g, g) if isinstance(g := r.get("gold"), str) else g for r in records)
@@ -169,25 +181,61 @@ def _read_outcomes(path: Path, keep_gold: bool, interned: dict) -> Outcomes:
 
 
 def load_run(root: str | Path, *, per_example: bool = True) -> RunData:
-    """Read ``study.json``, ``summary.json`` and (``per_example``) the shard files that produced them."""
+    """Read ``study.json``, ``summary.json`` and (``per_example``) the shard files that summary lists."""
     root = Path(root)
-    summary_path = root / "summary.json"
+    summary_path = root / layout.SUMMARY
     if not summary_path.is_file():
-        raise RobustxError(f"{root}: no summary.json — not a finished run directory (robustx run writes it)")
-    try:
-        summary = json.loads(summary_path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise RobustxError(f"{summary_path}: not valid JSON ({exc})") from None
-    study_path = root / "study.json"
-    study = json.loads(study_path.read_text(encoding="utf-8")) if study_path.is_file() else {}
+        raise RobustxError(f"{root}: no {layout.SUMMARY} — not a finished run directory (robustx run writes it)")
+    summary = _read_json(summary_path)
+    study_path = root / layout.STUDY
+    study = _read_json(study_path) if study_path.is_file() else {}
     run = RunData(root, study, summary)
     if per_example:
-        _load_predictions(run)
-        _load_perturbed(run)
+        shards = _listed_shards(summary_path, summary)
+        _load_predictions(run, shards)
+        _load_perturbed(run, shards)
     return run
 
 
-def _load_predictions(run: RunData) -> None:
+def _slot(path: PurePosixPath) -> PurePosixPath:
+    """A shard's path without its content key (``<stem>.<key>.jsonl``): which condition it holds, not which version."""
+    return path.with_name(path.name.rsplit(".", 2)[0])
+
+
+def _listed_shards(summary_path: Path, summary: dict) -> dict[PurePosixPath, PurePosixPath]:
+    """The shard files ``summary.json`` lists (relative to the run directory), by slot."""
+    files = summary.get("files")
+    if not isinstance(files, dict):
+        raise RobustxError(f"{summary_path}: no 'files' list of the shards it was computed from (an older robustx "
+                           "wrote it); re-run `robustx run` on the study to recompute it (every shard is reused)")
+    shards: dict[PurePosixPath, PurePosixPath] = {}
+    for kind in ("perturbed", "predictions"):
+        listed = files.get(kind)
+        if not isinstance(listed, list) or not all(isinstance(p, str) for p in listed):
+            raise RobustxError(f"{summary_path}: files.{kind} must be a list of paths relative to the run directory")
+        for rel in map(PurePosixPath, listed):
+            other = shards.setdefault(_slot(rel), rel)
+            if other != rel:
+                raise RobustxError(f"{summary_path}: files.{kind} lists two shards of one condition: {other}, {rel}")
+    return shards
+
+
+def _shard(run: RunData, shards: dict[PurePosixPath, PurePosixPath], path: Path, what: str) -> Path:
+    """The listed shard whose path is ``path`` but for its key (the ``layout`` path of ``what``)."""
+    slot = _slot(PurePosixPath(path.as_posix()))
+    if slot not in shards:
+        raise RobustxError(f"{run.root / layout.SUMMARY}: files lists no shard for {what} ({slot}.<key>.jsonl)")
+    return run.root / shards[slot]
+
+
+def _agrees(path: Path, got: Outcomes, n: int | None, accuracy: float | None) -> None:
+    """A listed shard must reproduce what summary.json says of it: else it changed after the run."""
+    if (n is not None and got.n != n) or (accuracy is not None and not _close(got.accuracy, accuracy)):
+        raise RobustxError(f"{path}: does not reproduce summary.json ({got.n} examples, accuracy {got.accuracy:.6g}): "
+                           "it changed after the run; re-run `robustx run` on the study to recompute the summary")
+
+
+def _load_predictions(run: RunData, shards: dict[PurePosixPath, PurePosixPath]) -> None:
     rows = {(r["checkpoint"], r["lang"], r["perturbation"]): r for r in run.summary.get("results", [])}
     n_by = {(c, l): r["n"] for (c, l, _), r in rows.items()}
     clean_acc = {(c["checkpoint"], c["lang"]): c["clean_accuracy"] for c in run.summary.get("clean", [])}
@@ -196,60 +244,54 @@ def _load_predictions(run: RunData) -> None:
     for ckpt in run.checkpoints:
         name = ckpt["name"]
         for lang in run.languages:
-            folder = run.root / "predictions" / name / run.task / lang
-            want_n, want_acc = n_by.get((name, lang)), clean_acc.get((name, lang))
-            clean = None
-            for path in _candidates(folder, CLEAN):
-                got = _read_outcomes(path, True, interned)
-                if (want_n is None or got.n == want_n) and (want_acc is None or _close(got.accuracy, want_acc)):
-                    clean = got
-                    break
-            if clean is None:
-                run.notes.append(f"{name} {lang}: no clean prediction file in {folder} matches summary.json")
-                continue
+            # layout's path with an empty key: only the slot (folder and condition) is compared
+            clean_path = _shard(run, shards, layout.prediction_shard(name, run.task, lang, CLEAN, ""),
+                                f"{name} {lang} {CLEAN}")
+            clean = _read_outcomes(clean_path, True, interned)
+            _agrees(clean_path, clean, n_by.get((name, lang)), clean_acc.get((name, lang)))
             ids = shared_ids.setdefault(lang, clean.ids)
             if ids == clean.ids:
                 clean = Outcomes(ids, clean.correct, clean.gold)
             run.predictions[name, lang, CLEAN] = clean
-            run.prediction_files[name, lang, CLEAN] = path
+            run.prediction_files[name, lang, CLEAN] = clean_path
             id_set = frozenset(clean.ids)
             for pert in (p for p in run.perturbations if run.covers(p, lang)):
                 by_seed = (rows.get((name, lang, pert)) or {}).get("perturbed_accuracy_by_seed") or {}
                 for seed in run.perturbation_seeds:
-                    want = by_seed.get(str(seed))
-                    for cand in _candidates(folder, f"{pert}.s{seed}"):
-                        got = _read_outcomes(cand, False, interned)
-                        same = got.n == clean.n and frozenset(got.ids) == id_set
-                        if same and (want is None or _close(got.accuracy, want)):
-                            if got.ids == clean.ids:
-                                got = Outcomes(clean.ids, got.correct)
-                            run.predictions[name, lang, f"{pert}@{seed}"] = got
-                            run.prediction_files[name, lang, f"{pert}@{seed}"] = cand
-                            break
-                    else:
-                        run.notes.append(f"{name} {lang} {pert}@{seed}: no prediction file matches summary.json")
+                    cond = f"{pert}@{seed}"
+                    path = _shard(run, shards, layout.prediction_shard(name, run.task, lang, cond, ""),
+                                  f"{name} {lang} {cond}")
+                    got = _read_outcomes(path, False, interned)
+                    if got.n != clean.n or frozenset(got.ids) != id_set:
+                        raise RobustxError(f"{path}: other examples than the clean predictions {clean_path}")
+                    _agrees(path, got, None, by_seed.get(str(seed)))
+                    if got.ids == clean.ids:
+                        got = Outcomes(clean.ids, got.correct)
+                    run.predictions[name, lang, cond] = got
+                    run.prediction_files[name, lang, cond] = path
 
 
 def _scan_perturbed(path: Path) -> PerturbedFile:
     records = _read_all(path)
-    return PerturbedFile(path, frozenset(r["id"] for r in records), sum(int(r.get("changed", 0)) for r in records),
-                         sum(int(r.get("units", 0)) for r in records))
+    try:
+        return PerturbedFile(path, frozenset(r["id"] for r in records), sum(int(r.get("changed", 0)) for r in records),
+                             sum(int(r.get("units", 0)) for r in records))
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise RobustxError(f"{path}: not a perturbed-set shard (a record without 'id' or with bad counts)") from None
 
 
-def _load_perturbed(run: RunData) -> None:
+def _load_perturbed(run: RunData, shards: dict[PurePosixPath, PurePosixPath]) -> None:
     for lang in run.languages:
         ids = next((frozenset(o.ids) for (_, l, cond), o in run.predictions.items() if l == lang and cond == CLEAN),
                    None)
-        folder = run.root / "perturbed" / run.task / lang
         for pert in (p for p in run.perturbations if run.covers(p, lang)):
             for seed in run.perturbation_seeds:
-                for path in _candidates(folder, f"{pert}.s{seed}"):
-                    scanned = _scan_perturbed(path)
-                    if ids is None or scanned.ids == ids:
-                        run.perturbed[lang, pert, seed] = scanned
-                        break
-                else:
-                    run.notes.append(f"{lang} {pert}@{seed}: no perturbed-set file in {folder} matches the predictions")
+                path = _shard(run, shards, layout.perturbed_shard(run.task, lang, pert, seed, ""),
+                              f"{lang} {pert}@{seed}")
+                scanned = _scan_perturbed(path)
+                if ids is not None and scanned.ids != ids:
+                    raise RobustxError(f"{path}: other examples than the predictions of {lang}")
+                run.perturbed[lang, pert, seed] = scanned
 
 
 # -- tidy table ------------------------------------------------------------------------
@@ -613,8 +655,8 @@ def reproducibility(run: RunData, *, fingerprints: bool = True) -> dict[str, Any
         "study_file_sha256": recorded,
         "study_file_sha256_now": current,
         "study_file_changed": bool(recorded and current and recorded != current),
-        "study_json_sha256": _sha(run.root / "study.json"),
-        "summary_json_sha256": _sha(run.root / "summary.json"),
+        "study_json_sha256": _sha(run.root / layout.STUDY),
+        "summary_json_sha256": _sha(run.root / layout.SUMMARY),
         "perturbation_seeds": run.perturbation_seeds,
         "finetune_seeds": {c["name"]: c["seed"] for c in ckpts},
         "perturbations": [{k: p.get(k) for k in ("name", "perturbation", "recipe", "params", "fields")}

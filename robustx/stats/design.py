@@ -84,14 +84,17 @@ def hedges_refusal(n_a: int, n_b: int) -> str | None:
 
 
 def check_design(group_sizes: Mapping[str, int], alpha: float = 0.05) -> dict[str, list[str]]:
-    """Warnings and refusals for every pair of groups, as ``{"warnings": [...], "refusals": [...]}``."""
+    """Warnings, and refusals of every registered seed-level test for every pair of groups,
+    as ``{"warnings": [...], "refusals": [...]}``."""
+    from robustx.stats.groups import group_tests   # the registry's module imports this one
+
     warnings = seed_warnings(group_sizes)
     refusals = []
     names = list(group_sizes)
     for i, a in enumerate(names):
         for b in names[i + 1:]:
-            for reason in (welch_refusal(group_sizes[a], group_sizes[b]),
-                           mannwhitney_refusal(group_sizes[a], group_sizes[b], alpha)):
+            for test in group_tests():
+                reason = test.refusal(group_sizes[a], group_sizes[b], alpha)
                 if reason:
                     refusals.append(f"{a} vs {b}: {reason}")
     return {"warnings": warnings, "refusals": refusals}

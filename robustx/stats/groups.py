@@ -32,6 +32,12 @@ Per pair (A, B), all on the checkpoints' drops, two-sided, diff = mean drop A �
 Where the design cannot support a p-value (``design``), it is ``None`` and the reason is
 in ``refusals``.
 
+The tests with a p-value (Welch, Mann–Whitney) are entries of ``GROUP_TESTS``: the
+comparison, the multiple-comparison adjustment, ``comparisons.csv``, the report tables and
+``--test`` all read that registry, so a new seed-level test is one ``register_group_test``
+call (its function, names, columns and design check). Hedges' g, the hierarchical CI and
+ASO are effect sizes and orders without a p-value to adjust; they keep their own columns.
+
 Calibration measured by simulation (tests/test_stats_groups.py: 5 vs 5 seeds, 1000
 examples, Bernoulli correctness, seed sd ≈ 1.5 points): under H0 at alpha = 0.05 Welch,
 Mann–Whitney (at its exact attainable size) and the noncentral-t interval of g reject at
@@ -48,10 +54,11 @@ import itertools
 from dataclasses import dataclass, field
 from functools import lru_cache
 from math import comb
-from typing import Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
+from robustx.registry import Registry
 from robustx.stats import design
 from robustx.stats.aso import aso
 from robustx.stats.paired import PairedOutcomes, percentile_ci, resample_means
@@ -175,6 +182,64 @@ def _splits(n: int, k: int) -> np.ndarray:
     return out
 
 
+# -- the registry of seed-level tests ---------------------------------------------------------
+
+@dataclass(frozen=True)
+class GroupTest:
+    """A seed-level test of two groups' drops with a two-sided p-value: all that a new test needs.
+
+    Each registered test is run on every pair, its raw p-value adjusted within the family,
+    reported in ``comparisons.csv`` and the report tables, and selectable by ``--test``.
+    """
+
+    name: str                                             # --test value, refusal key, column prefix
+    title: str                                            # in sentences: "adjusted Welch's t-test p ≤ 0.05"
+    label: str                                            # in table headers: "Welch p"
+    columns: tuple[str, ...]                              # what ``run`` returns, in comparisons.csv order
+    run: Callable[[np.ndarray, np.ndarray, float], tuple | str]   # (drops A, drops B, alpha) -> values or why none
+    refusal: Callable[[int, int, float], str | None]      # (k_A, k_B, alpha) -> why the design cannot support it
+
+    def __post_init__(self):
+        if self.p not in self.columns:
+            raise ValueError(f"group test {self.name!r}: columns must include its p-value {self.p!r}")
+
+    @property
+    def p(self) -> str:
+        return f"{self.name}_p"
+
+    @property
+    def p_adj(self) -> str:
+        return f"{self.name}_p_adj"
+
+    @property
+    def table_columns(self) -> tuple[str, ...]:
+        """``columns`` with the adjusted p-value right after the raw one."""
+        i = self.columns.index(self.p) + 1
+        return (*self.columns[:i], self.p_adj, *self.columns[i:])
+
+
+#: Registration order is the order of the tests' columns in comparisons.csv and the report tables;
+#: the first is the default ``--test`` (whose adjusted p sets the significance marks).
+GROUP_TESTS: Registry[GroupTest] = Registry("group test")
+
+
+def register_group_test(test: GroupTest) -> None:
+    GROUP_TESTS.register(test.name, test)
+
+
+def group_tests() -> list[GroupTest]:
+    """Every registered seed-level test, in registration order."""
+    return [GROUP_TESTS.get(name) for name in GROUP_TESTS.in_registration_order()]
+
+
+register_group_test(GroupTest(
+    "welch", "Welch's t-test", "Welch", ("welch_t", "welch_df", "welch_p"),
+    run=lambda a, b, alpha: welch(a, b), refusal=lambda k_a, k_b, alpha: design.welch_refusal(k_a, k_b)))
+register_group_test(GroupTest(
+    "mannwhitney", "Mann–Whitney U", "MW", ("mannwhitney_u", "mannwhitney_p", "mannwhitney_method"),
+    run=mann_whitney, refusal=design.mannwhitney_refusal))
+
+
 def hedges_g(a: np.ndarray, b: np.ndarray) -> float:
     """Bias-corrected standardized mean difference (A − B) / s_pooled · J (exact J)."""
     from scipy.special import gammaln
@@ -267,12 +332,7 @@ class GroupComparison:
     mean_drop_a: float
     mean_drop_b: float
     diff: float
-    welch_t: float | None = None
-    welch_df: float | None = None
-    welch_p: float | None = None
-    mannwhitney_u: float | None = None
-    mannwhitney_p: float | None = None
-    mannwhitney_method: str | None = None
+    seed_tests: Mapping[str, Any] = field(default_factory=dict)   # every registered test's columns (None: refused)
     hedges_g: float | None = None
     hedges_g_ci: tuple[float, float] | None = None      # percentile bootstrap (anti-conservative at k ≈ 5)
     hedges_g_ci_nct: tuple[float, float] | None = None  # noncentral-t inversion (normal, equal variances)
@@ -286,23 +346,26 @@ class GroupComparison:
     refusals: dict = field(default_factory=dict)   # test -> why no value
     warnings: tuple[str, ...] = ()
 
+    def __getattr__(self, name: str) -> Any:
+        # A registered test's values read like fields (c.welch_p), whichever tests are registered.
+        tests = self.__dict__.get("seed_tests", {})
+        if name in tests:
+            return tests[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
 
 def compare_groups(a: GroupData, b: GroupData, rng: np.random.Generator, *, alpha: float = 0.05,
                    level: float = 0.95, n_boot: int = 2000, aso_boot: int = 1000,
                    aso_threshold: float = 0.2, aso_comparisons: int = 1) -> GroupComparison:
     """Every seed-level statistic of A vs B (see module docstring); p-values are two-sided, raw."""
     da, db = a.drop, b.drop
-    out: dict = {"refusals": {}}
-    w = welch(da, db)
-    if isinstance(w, str):
-        out["refusals"]["welch"] = w
-    else:
-        out["welch_t"], out["welch_df"], out["welch_p"] = w
-    mw = mann_whitney(da, db, alpha)
-    if isinstance(mw, str):
-        out["refusals"]["mannwhitney"] = mw
-    else:
-        out["mannwhitney_u"], out["mannwhitney_p"], out["mannwhitney_method"] = mw
+    out: dict = {"refusals": {}, "seed_tests": {}}
+    for test in group_tests():
+        values = test.run(da, db, alpha)
+        if isinstance(values, str):
+            out["refusals"][test.name] = values
+            values = (None,) * len(test.columns)
+        out["seed_tests"].update(zip(test.columns, values))
     reason = design.hedges_refusal(a.k, b.k)
     if reason:
         out["refusals"]["hedges_g"] = reason
