@@ -120,7 +120,7 @@ def test_zoo_plan_from_the_command_line(shared_data, tmp_path, capsys):
     from robustx.cli.main import main
 
     code = main(["finetune", str(REPO / "benchmarks" / "zoo.toml"), "--plan", "--data-dir", str(shared_data),
-                 "--out", str(tmp_path / "zoo"), "--seeds", "1"])
+                 "--output", str(tmp_path / "zoo"), "--seeds", "1"])
     out = capsys.readouterr().out
     assert code == 0
     assert "6 runs" in out and "pawsx-multi/seed1" in out and "intermediate[xnli_en+paws_wiki_en" in out

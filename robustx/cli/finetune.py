@@ -14,7 +14,7 @@ def cmd_finetune(args: argparse.Namespace) -> int:
     from robustx.finetune.data import prepare_run
     from robustx.finetune.trainer import plan, run_dir
 
-    config = load_config(args.config, out=args.out, data_dir=args.data_dir)
+    config = load_config(args.config, out=args.output, data_dir=args.data_dir)
     runs = list(config.runs)
     if args.only:
         wanted = set(args.only.split(","))
@@ -61,7 +61,7 @@ def cmd_finetune(args: argparse.Namespace) -> int:
 def add_parser(sub) -> None:
     p = sub.add_parser("finetune", help="fine-tune checkpoints (intermediate + target task) from a config")
     p.add_argument("config", help="fine-tuning TOML file (see benchmarks/zoo.toml)")
-    p.add_argument("--out", help="output folder (overrides [finetune].out)")
+    p.add_argument("--output", help="output folder (overrides [finetune].out)")
     p.add_argument("--data-dir", help="data folder (overrides [finetune].data_dir)")
     p.add_argument("--only", help="comma-separated [[model]] names to train")
     p.add_argument("--seeds", help="comma-separated seeds to train")
