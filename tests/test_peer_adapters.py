@@ -50,7 +50,7 @@ def test_word_augmenters_need_spaces_and_guard_can_be_lifted():
 @pytest.mark.parametrize("params,message", [
     ({"augmenter": "KeyboardAug"}, "<kind>.<Class>"),
     ({"augmenter": "sentence.X"}, "<kind>.<Class>"),
-    ({"augmenter": "char.KeyboardAug", "options": 3}, "options must be a table"),
+    ({"augmenter": "char.KeyboardAug", "options": 3}, "parameter 'options' of peer.nlpaug must be a table"),
     ({"augmenter": "char.KeyboardAug", "colour": 1}, "unknown parameter 'colour'"),
 ])
 def test_bad_params(params, message):

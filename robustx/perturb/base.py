@@ -25,9 +25,13 @@ text; by default it calls ``perturb_text``. Outside the runner, call
 
 from __future__ import annotations
 
+import collections.abc
 import dataclasses
+import functools
 import gc
 import random
+import types
+import typing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, ClassVar, Mapping, Sequence
@@ -116,13 +120,24 @@ class Perturbation:
 
     @classmethod
     def from_dict(cls, values: Mapping[str, Any], where: str) -> "Perturbation":
-        """Build from TOML values, naming ``where`` (file and key) in every error."""
-        known = {f.name: f for f in dataclasses.fields(cls.Params)}
-        unknown = sorted(set(values) - set(known))
+        """Build from TOML values, naming ``where`` (file and key) in every error.
+
+        Every value is checked against its ``Params`` field's annotation first, here for
+        every recipe (see ``check_param``): ``rate = true`` or ``rate = "0.1"`` is refused
+        with one line naming the parameter, never coerced or passed on to fail later.
+        """
+        if not isinstance(values, Mapping):
+            raise RobustxError(f"{where}: parameters of {cls.name} must be a table, got {values!r}")
+        hints = param_types(cls.Params)
+        unknown = sorted(set(values) - set(hints), key=str)
         if unknown:
             raise RobustxError(
-                f"{where}: unknown parameter {unknown[0]!r} for {cls.name}; known: {', '.join(sorted(known))}"
+                f"{where}: unknown parameter {unknown[0]!r} for {cls.name}; known: {', '.join(sorted(hints))}"
             )
+        for key, value in values.items():
+            expected = check_param(value, hints[key])
+            if expected is not None:
+                raise RobustxError(f"{where}: parameter {key!r} of {cls.name} must be {expected}, got {value!r}")
         try:
             params = cls.Params(**values)
         except (TypeError, ValueError) as exc:
@@ -156,6 +171,79 @@ class Perturbation:
 
 
 PERTURBATIONS: Registry[type[Perturbation]] = Registry("perturbation")
+
+
+@functools.lru_cache(maxsize=None)
+def param_types(params_class: type) -> dict[str, Any]:
+    """Each field of a ``Params`` dataclass -> its annotation, resolved (``from __future__`` strings)."""
+    hints = typing.get_type_hints(params_class)
+    return {f.name: hints[f.name] for f in dataclasses.fields(params_class)}
+
+
+def check_param(value: Any, hint: Any) -> str | None:
+    """``None`` if ``value`` fits the annotation ``hint``, else what it must be ("a number").
+
+    As TOML gives values: a float field takes an int too (``rate = 1``) but never a
+    bool, an int field no bool, a ``tuple[str, ...]`` a list of strings (or one string,
+    read as a one-item list, as the recipes always have), a ``Mapping`` a table.
+    Annotations this does not know (a class of a library) are left to the recipe.
+    """
+    return None if _fits(value, hint) else _describe(hint)
+
+
+def _fits(value: Any, hint: Any) -> bool:
+    if hint is Any:
+        return True
+    if hint is type(None):
+        return value is None
+    if hint is bool:
+        return isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if hint is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if hint is str:
+        return isinstance(value, str)
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin is typing.Union or origin is types.UnionType:
+        return any(_fits(value, arg) for arg in args)
+    if origin is typing.Literal:
+        return any(value == arg and type(value) is type(arg) for arg in args)
+    if origin in (tuple, list, collections.abc.Sequence):
+        if origin is not tuple or (len(args) == 2 and args[1] is Ellipsis):
+            item = args[0] if args else Any
+            if isinstance(value, str):
+                return item is str
+            return isinstance(value, (list, tuple)) and all(_fits(v, item) for v in value)
+        return isinstance(value, (list, tuple)) and len(value) == len(args) and all(map(_fits, value, args))
+    if origin in (dict, collections.abc.Mapping):
+        key, item = args if args else (Any, Any)
+        return isinstance(value, Mapping) and all(_fits(k, key) and _fits(v, item) for k, v in value.items())
+    if isinstance(hint, type):
+        return isinstance(value, hint)
+    return True
+
+
+_NAMES = {bool: "true or false", int: "an integer", float: "a number", str: "a string", type(None): "None"}
+
+
+def _describe(hint: Any) -> str:
+    if hint in _NAMES:
+        return _NAMES[hint]
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin is typing.Union or origin is types.UnionType:
+        return " or ".join(_describe(arg) for arg in args)
+    if origin is typing.Literal:
+        return "one of " + ", ".join(repr(arg) for arg in args)
+    if origin in (tuple, list, collections.abc.Sequence):
+        item = args[0] if args else Any
+        if origin is tuple and args and not (len(args) == 2 and args[1] is Ellipsis):
+            return f"a list of {len(args)} values"
+        plural = {str: "strings", int: "integers", float: "numbers", bool: "true/false values"}
+        return f"a list of {plural.get(item, 'values')}"
+    if origin in (dict, collections.abc.Mapping):
+        return "a table"
+    return f"a {getattr(hint, '__name__', str(hint))}"
 
 
 @dataclass(frozen=True)
@@ -198,6 +286,10 @@ def perturb_example(
     edits: list[Edit] = []
     units = changed = 0
     for field in fields:
+        text = example.fields.get(field)
+        # The hot path: an ASCII string needs no other look (a third of a microsecond otherwise).
+        if type(text) is not str or not text.isascii():
+            check_text(example, field, text)
         rng = random.Random(prefix.seed(example.id, field))
         out = perturbation.perturb_field(example, field, rng)
         new_fields[field] = out.text
@@ -205,6 +297,27 @@ def perturb_example(
         units += out.units
         changed += out.changed
     return PerturbedExample(example.with_fields(**new_fields), tuple(edits), units, changed)
+
+
+def check_text(example: Example, field: str, text: Any) -> None:
+    """Raise a RobustxError naming the example and field unless ``text`` is a valid Unicode string.
+
+    A lone surrogate (U+D800-U+DFFF, e.g. from ``errors="surrogateescape"`` decoding) is not
+    text: recipes would split it as a letter and the output could not be written as UTF-8.
+    """
+    if type(text) is str:
+        try:
+            text.encode("utf-8")
+            return
+        except UnicodeEncodeError as exc:
+            raise RobustxError(f"example {example.id!r}, field {field!r}: lone surrogate U+{ord(text[exc.start]):04X} "
+                               f"at character {exc.start} (not valid Unicode text: decode the data strictly)") from None
+    where = f"example {example.id!r}, field {field!r}"
+    if field not in example.fields:
+        raise RobustxError(f"{where}: no such field; the example has {', '.join(map(repr, example.fields))}")
+    if not isinstance(text, str):
+        raise RobustxError(f"{where}: text must be a string, got {type(text).__name__} {text!r:.60}")
+    check_text(example, field, str(text))  # a str subclass: its characters
 
 
 def perturb_examples(

@@ -13,6 +13,9 @@ T = TypeVar("T")
 
 
 def check_rate(rate: float, name: str = "rate") -> None:
+    """A rate is a number in [0, 1]: not a bool (``True`` would read as 1.0), not a string, not NaN."""
+    if isinstance(rate, bool) or not isinstance(rate, (int, float)):
+        raise ValueError(f"{name} must be a number in [0, 1], got {rate!r}")
     if not 0.0 <= rate <= 1.0:
         raise ValueError(f"{name} must be in [0, 1], got {rate!r}")
 

@@ -66,7 +66,8 @@ class BenchmarkTask(Task):
 def collect(task: BenchmarkTask, lang: str, source: DataSource, rows: Iterable[RawRow], origin: str) -> TaskData:
     """Validate ``rows`` into a TaskData: malformed rows raise or, with ``allow_skip``, are counted.
 
-    Retrieval rows carry their gold target; the kept targets form the pool, so the
+    A source that gives no example is a RobustxError naming it: a language with no
+    examples would drop out of a study's tables unnoticed. Retrieval rows carry their gold target; the kept targets form the pool, so the
     gold label of the i-th kept example is ``str(i)``. ``limit`` keeps the first N
     valid examples and stops reading there.
     """
@@ -98,6 +99,11 @@ def collect(task: BenchmarkTask, lang: str, source: DataSource, rows: Iterable[R
                 row=row.row_id,
             )
         )
+    if not examples:
+        # Readers report an empty or header-only file themselves; this is a source with rows,
+        # none of them for this language (a release file) or none valid (all skipped).
+        why = f"all {skipped} rows malformed and skipped under allow_skip" if skipped else f"no row for {lang!r}"
+        raise RobustxError(f"{origin}: no examples ({why})")
     return TaskData(examples=examples, source=origin, skipped=skipped, targets=tuple(targets))
 
 

@@ -12,7 +12,7 @@ from typing import ClassVar, Iterator, Mapping, Sequence
 
 from robustx.tasks.common import BenchmarkTask, Rows
 from robustx.tasks.hf import HF_SPLITS, hf_rows
-from robustx.tasks.readers import RawRow, read_lines, tsv_header, tsv_lines
+from robustx.tasks.readers import RawRow, check_rows, read_lines, tsv_header, tsv_lines
 
 HF_DATASET = "google-research-datasets/paws-x"
 
@@ -36,6 +36,7 @@ class PAWSX(BenchmarkTask):
         )
         lines = read_lines(path)
         has_header = bool(lines) and "sentence1" in lines[0].split("\t")
+        check_rows(path, lines, has_header)
         return (_header_rows(path, lines) if has_header else _plain_rows(path, lines)), str(path)
 
     def hf_rows(self, lang: str, split: str) -> Rows:

@@ -66,6 +66,15 @@ def read_lines(path: Path) -> list[str]:
     return [line[:-1] if line.endswith("\r") else line for line in lines]
 
 
+def check_rows(path: Path, lines: Sequence[str], header: bool) -> None:
+    """Raise a RobustxError naming ``path`` if it holds no data row: a file that is empty (or
+    blank) or, where ``header`` is true, holds nothing but its header line."""
+    if not any(line.strip() for line in lines):
+        raise RobustxError(f"{path}: no examples (empty file)")
+    if header and not any(line.strip() for line in lines[1:]):
+        raise RobustxError(f"{path}: no examples (header only)")
+
+
 def tsv_header(path: Path, lines: Sequence[str], required: Sequence[str]) -> dict[str, int]:
     """Column positions from the first line, checking that ``required`` columns are present."""
     header = lines[0].split("\t") if lines else []

@@ -15,7 +15,7 @@ from typing import ClassVar, Iterator, Sequence
 from robustx.languages import TATOEBA_CODES
 from robustx.tasks.common import BenchmarkTask, Rows
 from robustx.tasks.hf import hf_rows
-from robustx.tasks.readers import RawRow, read_lines
+from robustx.tasks.readers import RawRow, check_rows, read_lines
 
 HF_DATASET = "google/xtreme"
 
@@ -33,7 +33,9 @@ class Tatoeba(BenchmarkTask):
         # LASER keeps the files in data/tatoeba/v1; the local copy has them flat.
         source = self.locate(root, (f"{stem}.{code}", f"v1/{stem}.{code}"), f"Tatoeba file for {lang!r} ({code})")
         english = source.with_name(f"{stem}.eng")
-        return _pairs(source, read_lines(source), english, read_lines(english)), str(source)
+        lines = read_lines(source)
+        check_rows(source, lines, header=False)
+        return _pairs(source, lines, english, read_lines(english)), str(source)
 
     def hf_rows(self, lang: str, split: str) -> Rows:
         # XTREME's Tatoeba is a test set, published on the hub as its only split, "validation";
