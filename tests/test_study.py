@@ -139,8 +139,11 @@ def test_finetune_metadata_fills_group_seed_intermediate(tmp_path):
         ("xnli-pawsx-seed1", "xnli-pawsx", 1, ("pawsx",), "query: "),
         ("xnli-pawsx-seed2", "xnli-pawsx", 2, ("pawsx",), "query: "),
     ]
-    override = text + "group = 'mine'\n"
+    override = text.replace("/zoo/*/", "/zoo/xnli-none/") + "group = 'mine'\n"
     assert {c.group for c in load_study(write(tmp_path, override)).checkpoints} == {"mine"}
+    # Both populations in one group would give it two checkpoints per fine-tuning seed.
+    with pytest.raises(RobustxError, match=r"checkpoints: \('mine', 1\) is listed twice"):
+        load_study(write(tmp_path, text + "group = 'mine'\n"))
 
 
 def test_glob_matching_nothing(tmp_path):
