@@ -218,7 +218,7 @@ def robustx_method(label: str, name: str, params: dict, examples: list, warm: bo
         recipe = kept if warm else cls(cls.Params(**params))
         out: list[str] = []
         for fields, batch in batches:
-            out.extend(done.example.fields[f] for done in perturb_examples(recipe, name, batch, SEED, fields) for f in fields)
+            out.extend(done.example.fields[f] for done in perturb_examples(recipe, batch, SEED, fields) for f in fields)
         return out
 
     run()  # untimed warm-up: keyboard tables, alphabets, dictionaries load once per process

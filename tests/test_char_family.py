@@ -334,7 +334,7 @@ def test_xnli_every_language(shared_data: Path, cls: type[Perturbation], params:
             continue
         units = changed = 0
         for example in _xnli(shared_data, lang, 200):
-            result = perturb_example(perturbation, cls.name, example, 11, ["premise"])
+            result = perturb_example(perturbation, example, 11, ["premise"])
             assert result.example.label == example.label and result.example.id == example.id
             assert result.example.fields["hypothesis"] == example.fields["hypothesis"]
             text = example.fields["premise"]

@@ -206,7 +206,7 @@ for name in ("char.keyboard_typo", "char.random_edit"):
     p = PERTURBATIONS.get(name).from_dict({"rate": 0.5}, "test")
     for lang in ("de", "hi", "th", "ja"):
         ex = Example(id=f"{lang}-1", lang=lang, fields={"s": text})
-        out.append(perturb_example(p, name, ex, 7, ["s"]).example.fields["s"])
+        out.append(perturb_example(p, ex, 7, ["s"]).example.fields["s"])
 print(json.dumps(out, ensure_ascii=False))
 """
 

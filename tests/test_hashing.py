@@ -28,6 +28,6 @@ def test_empty_prefix():
 def test_perturb_example_uses_example_rng():
     p = PERTURBATIONS.get("char.random_edit").from_dict({"rate": 0.5}, "t")
     ex = Example(id="xnli-de-3", lang="de", fields={"premise": "Der schnelle braune Fuchs springt."}, label="entailment")
-    out = perturb_example(p, "noise", ex, 7, ["premise"])
-    rng = example_rng(7, "noise", dataclasses.asdict(p.params), ex.id, "premise")
+    out = perturb_example(p, ex, 7, ["premise"])
+    rng = example_rng(7, p.name, dataclasses.asdict(p.params), ex.id, "premise")
     assert out.example.fields["premise"] == p.perturb_text(ex.fields["premise"], "de", rng).text

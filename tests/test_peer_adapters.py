@@ -116,7 +116,7 @@ def _perturbed_in_subprocess(hashseed: str) -> str:
         "from robustx.recipes import load_recipe; from robustx.tasks import Example;"
         "r = load_recipe('nlpaug_keyboard_10'); p = PERTURBATIONS.get(r.perturbation).from_dict(r.params, 'x');"
         f"ex = Example(id='xnli-en-7', lang='en', fields={{'premise': {TEXT!r}, 'hypothesis': 'It was approved.'}}, label=0);"
-        "print(perturb_example(p, 'nlpaug_keyboard_10', ex, 3, ['premise', 'hypothesis']).example.fields)"
+        "print(perturb_example(p, ex, 3, ['premise', 'hypothesis']).example.fields)"
     )
     env = {"PYTHONHASHSEED": hashseed, "PATH": "/usr/bin:/bin"}
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
@@ -136,7 +136,7 @@ def test_nlpaug_on_real_latin_sentences(shared_data):
     units = changed = 0
     for lang in ("en", "de", "es", "fr", "tr", "vi", "sw"):
         for ex in task.load(lang, DataSource(path=str(shared_data), limit=40)).examples:
-            out = perturb_example(p, "nlpaug_keyboard_10", ex, 0, ["premise"])
+            out = perturb_example(p, ex, 0, ["premise"])
             assert out.example.label == ex.label and out.example.fields["hypothesis"] == ex.fields["hypothesis"]
             units += out.units
             changed += out.changed

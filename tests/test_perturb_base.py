@@ -42,8 +42,8 @@ def _examples() -> list[Example]:
 
 def test_perturb_examples_is_perturb_example_on_each() -> None:
     recipe = PERTURBATIONS.get("char.random_edit").from_dict({"rate": 0.5}, "test")
-    batch = perturb_examples(recipe, "r", _examples(), 3, ["s"])
-    assert batch == [perturb_example(recipe, "r", ex, 3, ["s"]) for ex in _examples()]
+    batch = perturb_examples(recipe, _examples(), 3, ["s"])
+    assert batch == [perturb_example(recipe, ex, 3, ["s"]) for ex in _examples()]
     assert gc.isenabled()  # collection, paused for the loop, is back
 
 
@@ -51,14 +51,14 @@ def test_perturb_examples_leaves_collection_as_the_caller_set_it() -> None:
     recipe = PERTURBATIONS.get("char.random_edit").from_dict({"rate": 0.5}, "test")
     gc.disable()
     try:
-        perturb_examples(recipe, "r", _examples(), 3, ["s"])
+        perturb_examples(recipe, _examples(), 3, ["s"])
         assert not gc.isenabled()
     finally:
         gc.enable()
     broken = PERTURBATIONS.get("char.random_edit").from_dict({"rate": 0.5}, "test")
     broken.perturb_text = None  # the loop fails: collection must come back all the same
     with pytest.raises(TypeError):
-        perturb_examples(broken, "r", _examples(), 3, ["s"])
+        perturb_examples(broken, _examples(), 3, ["s"])
     assert gc.isenabled()
 
 
@@ -68,3 +68,18 @@ def test_readme_python_example_runs(capsys) -> None:
     exec(compile(block, "README.md", "exec"), {})
     printed = capsys.readouterr().out
     assert "of 9 words" in printed and "op='keyboard'" in printed
+
+
+def test_readme_python_example_gives_a_studys_output() -> None:
+    """The same recipe and parameters give the same perturbed text from Python as in a study
+    that names the perturbation otherwise (the runner's shard, here named "typo30")."""
+    from robustx.runner.perturbing import perturb_records
+    from robustx.runner.shards import PerturbShard
+    from robustx.study.spec import PerturbationSpec
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    scope: dict = {}
+    exec(compile(readme.split("```python\n", 1)[1].split("```", 1)[0], "README.md", "exec"), scope)
+    spec = PerturbationSpec("typo30", "char.keyboard_typo", {"rate": 0.3}, ("text",))
+    (record,) = perturb_records(PerturbShard("demo", "hi", spec, 0, "key"), [scope["ex"]])
+    assert record["fields"]["text"] == scope["out"].example.fields["text"] != scope["ex"].fields["text"]

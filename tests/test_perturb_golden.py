@@ -59,7 +59,7 @@ def outputs_digest(name: str, params: dict, examples: list[Example]) -> str:
     for example in examples:
         if perturbation.unsupported_reason(example.lang):
             continue
-        out = perturb_example(perturbation, name, example, SEED, tuple(example.fields))
+        out = perturb_example(perturbation, example, SEED, tuple(example.fields))
         done.append([out.example.fields, [dataclasses.asdict(e) for e in out.edits], out.units, out.changed])
         changed |= out.example.fields != example.fields
     assert changed, name

@@ -211,7 +211,7 @@ def test_dictionary_location_changes_nothing_but_its_content_does(toy_dir: Path,
     def outcome(params: dict) -> tuple:
         spec = PerturbationSpec("cs", "translate.code_switch", params, ("premise",))
         cs = make(CodeSwitch, **params)
-        texts = tuple(perturb_example(cs, "cs", ex, 3, ("premise",)).example.fields["premise"] for ex in examples)
+        texts = tuple(perturb_example(cs, ex, 3, ("premise",)).example.fields["premise"] for ex in examples)
         key = PerturbShard("xnli", "en", spec, 3, execute._input_key(spec, "en", "k", index)).key
         return texts, key
 
@@ -230,13 +230,13 @@ def test_code_switch_rate_and_labels_on_xnli(shared_data: Path, lexical: str) ->
     for lang, embedded in (("en", ["de", "fr"]), ("zh", ["en"]), ("ar", ["en", "fr"])):
         cs = make(CodeSwitch, rate=0.3, embedded=embedded, lexical_dir=lexical)
         examples = xnli(shared_data, lang, 500)
-        outs = [perturb_example(cs, cs.name, ex, 0, FIELDS) for ex in examples]
+        outs = [perturb_example(cs, ex, 0, FIELDS) for ex in examples]
         assert abs(achieved(outs) - 0.3) < 0.02, lang
         assert sum(o.units for o in outs) > 5 * len(examples), lang  # most words are translatable
         for ex, out in zip(examples, outs):
             check_example(ex, out)
-        again = [perturb_example(make(CodeSwitch, rate=0.3, embedded=embedded, lexical_dir=lexical),
-                                 cs.name, ex, 0, FIELDS) for ex in examples[:50]]
+        fresh_cs = make(CodeSwitch, rate=0.3, embedded=embedded, lexical_dir=lexical)
+        again = [perturb_example(fresh_cs, ex, 0, FIELDS) for ex in examples[:50]]
         assert again == outs[:50]
 
 
@@ -247,7 +247,7 @@ from robustx.perturb.translate.code_switch import CodeSwitch
 from robustx.tasks import TASKS, DataSource
 cs = CodeSwitch.from_dict({"rate": 0.3, "embedded": ["de", "fr"], "top_k": 3, "lexical_dir": sys.argv[2]}, "t")
 examples = TASKS.get("xnli")().load("en", DataSource(path=sys.argv[1], limit=300)).examples
-outs = [perturb_example(cs, cs.name, ex, 7, ("premise", "hypothesis")).example.fields for ex in examples]
+outs = [perturb_example(cs, ex, 7, ("premise", "hypothesis")).example.fields for ex in examples]
 print(hashlib.sha256(json.dumps(outs, sort_keys=True).encode()).hexdigest())
 """
 
@@ -261,7 +261,7 @@ def test_code_switch_deterministic_across_processes(shared_data: Path, lexical: 
                               env=env, capture_output=True, text=True, check=True)
         digests.add(proc.stdout.strip())
     cs = make(CodeSwitch, rate=0.3, embedded=["de", "fr"], top_k=3, lexical_dir=lexical)
-    here = [perturb_example(cs, cs.name, ex, 7, FIELDS).example.fields for ex in xnli(shared_data, "en", 300)]
+    here = [perturb_example(cs, ex, 7, FIELDS).example.fields for ex in xnli(shared_data, "en", 300)]
     assert digests == {hashlib.sha256(json.dumps(here, sort_keys=True).encode()).hexdigest()}
 
 
@@ -279,16 +279,16 @@ def test_pair_mix_takes_the_same_row(shared_data: Path) -> None:
     pm.prepare(ShardContext("de", ("premise",), german, {"en": index.rows("en")}))
     english = index.examples("en")
     for i, ex in enumerate(german):
-        out = perturb_example(pm, pm.name, ex, 0, ("premise",))
+        out = perturb_example(pm, ex, 0, ("premise",))
         assert ex.row == str(i) and english[i].row == str(i)
         assert out.example.fields["premise"] == english[i].fields["premise"]
         assert out.example.fields["hypothesis"] == ex.fields["hypothesis"]
         assert out.example.label == ex.label == english[i].label
         assert (out.units, out.changed) == (1, 1)
     # English examples stay English; without prepare the recipe says what it needs.
-    assert perturb_example(pm, pm.name, english[0], 0, ("premise",)).example == english[0]
+    assert perturb_example(pm, english[0], 0, ("premise",)).example == english[0]
     with pytest.raises(RobustxError, match="prepare"):
-        perturb_example(make(PairMix, source="en"), "x", german[0], 0, ("premise",))
+        perturb_example(make(PairMix, source="en"), german[0], 0, ("premise",))
 
 
 @pytest.mark.shared_data
@@ -371,7 +371,7 @@ def test_phrase_mix_on_xnli(shared_data: Path, lexical: str) -> None:
         pm = make(PhraseMix, rate=0.5, embedded=embedded, lexical_dir=lexical)
         examples = index.examples(lang)
         pm.prepare(ShardContext(lang, FIELDS, examples, {e: index.rows(e) for e in pm.aligned_languages(lang)}))
-        outs = [perturb_example(pm, pm.name, ex, 3, FIELDS) for ex in examples]
+        outs = [perturb_example(pm, ex, 3, FIELDS) for ex in examples]
         assert abs(achieved(outs) - 0.5) < 0.03, lang
         assert sum(o.units for o in outs) > 3 * len(examples), lang
         for ex, out in zip(examples, outs):
@@ -379,10 +379,10 @@ def test_phrase_mix_on_xnli(shared_data: Path, lexical: str) -> None:
             for edit in out.edits:
                 language = edit.op.split(":")[1]
                 assert edit.after in index.rows(language)[ex.row].fields[edit.field]  # an aligned phrase
-        assert [perturb_example(pm, pm.name, ex, 3, FIELDS) for ex in examples[:50]] == outs[:50]
+        assert [perturb_example(pm, ex, 3, FIELDS) for ex in examples[:50]] == outs[:50]
         zero = make(PhraseMix, rate=0.0, embedded=embedded, lexical_dir=lexical)
         zero.prepare(ShardContext(lang, FIELDS, examples, {e: index.rows(e) for e in pm.aligned_languages(lang)}))
-        assert all(perturb_example(zero, pm.name, ex, 3, FIELDS).example == ex for ex in examples[:100])
+        assert all(perturb_example(zero, ex, 3, FIELDS).example == ex for ex in examples[:100])
 
 
 # ---------------------------------------------------------------- MT backends and recipes
@@ -414,7 +414,7 @@ def test_mt_batches_once_per_shard(monkeypatch) -> None:
     assert tt.legs("fr") == ["fr", "es", "en"] and tt.legs("en") == ["en"]
     tt.prepare(ShardContext("fr", FIELDS, examples))
     assert fake.calls == [(13, "fr", "es"), (13, "es", "en")]  # 3 distinct premises + 10 hypotheses, one call a leg
-    out = perturb_example(tt, tt.name, examples[4], 0, FIELDS)
+    out = perturb_example(tt, examples[4], 0, FIELDS)
     assert out.example.fields == {"premise": "P1/ES/en", "hypothesis": "H4/ES/en"} and out.example.label == "entailment"
     assert len(fake.calls) == 2  # answered from the cache
     rt = make(RoundTrip, pivots=["es"])
@@ -445,7 +445,7 @@ def test_apertium_round_trip_and_translate_test(shared_data: Path) -> None:
     assert rt.legs("en") == ["en", "es", "en"] and rt.legs("es") == ["es", "en", "es"]
     assert "cannot translate de" in rt.unsupported_reason("de")
     rt.prepare(ShardContext("en", ("hypothesis",), examples))
-    outs = [perturb_example(rt, rt.name, ex, 0, ("hypothesis",)) for ex in examples]
+    outs = [perturb_example(rt, ex, 0, ("hypothesis",)) for ex in examples]
     assert sum(o.changed for o in outs) >= len(examples) // 2
     for ex, out in zip(examples, outs):
         assert out.example.label == ex.label and out.example.fields["premise"] == ex.fields["premise"]
@@ -491,7 +491,7 @@ def test_hf_backend_mechanics(tiny_marian: Path) -> None:
     examples = [Example(f"x/{i}", "en", {"premise": "the cat sat on the mat", "hypothesis": words}, "neutral", str(i))
                 for i, words in enumerate(["a big dog", "small cat", "the mat"])]
     tt.prepare(ShardContext("en", FIELDS, examples))
-    outs = [perturb_example(tt, tt.name, ex, 0, FIELDS) for ex in examples]
+    outs = [perturb_example(tt, ex, 0, FIELDS) for ex in examples]
     for ex, out in zip(examples, outs):
         assert all(isinstance(out.example.fields[f], str) for f in FIELDS) and out.example.label == ex.label
     fresh = make(TranslateTest, backend="hf", model=str(tiny_marian), target="de")

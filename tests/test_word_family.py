@@ -479,7 +479,7 @@ def outputs(texts, wordnets, model):
             if p.unsupported_reason(lang) or (p.name == "word.inflection" and lang == "de"):
                 continue  # (German's table takes seconds to invert)
             ex = Example(id=f"{lang}-1", lang=lang, fields={"s": text})
-            out.append(perturb_example(p, p.name, ex, 7, ["s"]).example.fields["s"])
+            out.append(perturb_example(p, ex, 7, ["s"]).example.fields["s"])
     return out
 
 if __name__ == "__main__":

@@ -265,23 +265,23 @@ def seed_params(perturbation: Perturbation) -> dict[str, Any]:
             for k, v in dataclasses.asdict(perturbation.params).items()}
 
 
-def _seed_prefix(perturbation: Perturbation, recipe: str, seed: int) -> SeedPrefix:
-    """The (seed, recipe, params) part of ``example_rng``'s hash, kept on the instance (params are frozen)."""
+def _seed_prefix(perturbation: Perturbation, seed: int) -> SeedPrefix:
+    """The (seed, registry name, params) part of ``example_rng``'s hash, kept on the instance (params are frozen)."""
     cache = perturbation.__dict__.setdefault("_seed_prefixes", {})
-    prefix = cache.get((recipe, seed))
+    prefix = cache.get(seed)
     if prefix is None:
-        prefix = cache[recipe, seed] = SeedPrefix(seed, recipe, seed_params(perturbation))
+        prefix = cache[seed] = SeedPrefix(seed, perturbation.name, seed_params(perturbation))
     return prefix
 
 
-def perturb_example(
-    perturbation: Perturbation, recipe: str, example: Example, seed: int, fields: Sequence[str]
-) -> PerturbedExample:
+def perturb_example(perturbation: Perturbation, example: Example, seed: int, fields: Sequence[str]) -> PerturbedExample:
     """Apply ``perturbation`` to the named ``fields`` of ``example``; the label is never touched.
 
-    Each field's rng is ``example_rng(seed, recipe, seed_params(perturbation), example.id, field)``.
+    Each field's rng is ``example_rng(seed, perturbation.name, seed_params(perturbation), example.id, field)``:
+    seeded by the registry name, never by what a study calls the perturbation, so the same
+    recipe and parameters give the same output from Python and from any study.
     """
-    prefix = _seed_prefix(perturbation, recipe, seed)
+    prefix = _seed_prefix(perturbation, seed)
     new_fields: dict[str, str] = {}
     edits: list[Edit] = []
     units = changed = 0
@@ -321,7 +321,7 @@ def check_text(example: Example, field: str, text: Any) -> None:
 
 
 def perturb_examples(
-    perturbation: Perturbation, recipe: str, examples: Sequence[Example], seed: int, fields: Sequence[str]
+    perturbation: Perturbation, examples: Sequence[Example], seed: int, fields: Sequence[str]
 ) -> list[PerturbedExample]:
     """``perturb_example`` on each of ``examples``, in order: a shard's perturbed set.
 
@@ -334,7 +334,7 @@ def perturb_examples(
     paused = gc.isenabled()
     gc.disable()
     try:
-        return [perturb_example(perturbation, recipe, example, seed, fields) for example in examples]
+        return [perturb_example(perturbation, example, seed, fields) for example in examples]
     finally:
         if paused:
             gc.enable()

@@ -29,7 +29,7 @@ def perturb_records(shard: PerturbShard, examples: Sequence[Example], aligned: A
                            "it needs an AlignedIndex of the same data source")
     rows = {lang: aligned.rows(lang) for lang in langs} if aligned is not None else {}
     perturbation.prepare(ShardContext(shard.lang, tuple(fields), examples, rows))
-    done = perturb_examples(perturbation, shard.perturbation.perturbation, examples, shard.seed, fields)
+    done = perturb_examples(perturbation, examples, shard.seed, fields)
     return [
         {
             "id": example.id,
