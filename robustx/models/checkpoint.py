@@ -50,10 +50,10 @@ def classifier_labels(spec: CheckpointSpec, config: Mapping[str, Any], task) -> 
     archs = config.get("architectures") or []
     if archs and not any(a.endswith("ForSequenceClassification") for a in archs):
         raise RobustxError(
-            f"checkpoint {spec.name} ({spec.path}) is a {archs[0]}, not a classifier: its head would be "
-            "random; fine-tune it first (robustx finetune)"
+            f"{culprit(spec)} is a {archs[0]}, not a classifier: its head would be random; "
+            "fine-tune it first (robustx finetune)"
         )
-    return label_index(config_labels(config), task.labels, spec.label_map, spec.name)
+    return label_index(config_labels(config), task.labels, spec.label_map, f"{spec.name} ({spec.path})")
 
 
 def encoder_labels(spec: CheckpointSpec, config: Mapping[str, Any], task) -> None:
