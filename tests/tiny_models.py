@@ -165,7 +165,8 @@ def mbert_vocab(root: Path) -> tuple[Path, Path]:
 
     path = root / "format"
     wordpiece_vocab(path)
-    (path / "tokenizer_config.json").write_text(json.dumps({"tokenizer_class": "BertTokenizer", "do_lower_case": False}))
+    (path / "tokenizer_config.json").write_text(json.dumps({"tokenizer_class": "BertTokenizer",
+                                                            "do_lower_case": False}))
     model = _model("BertForSequenceClassification", "BertConfig", 4, vocab_size=1000, **TINY, **_labels(XNLI_LABELS))
     model.save_pretrained(path)
     return path, _reference(model, _auto_tokenizer(path), root / "reference")
@@ -259,14 +260,14 @@ FORMATS = (
     Format("xlmr-bin", "XLM-R classifier", "pytorch_model.bin + tokenizer.json", "classification", xlmr_bin),
     Format("xlmr-sharded", "XLM-R classifier", "model.safetensors.index.json + model-0000k-of-0000n.safetensors",
            "classification", xlmr_sharded),
-    Format("xlmr-sentencepiece", "XLM-R classifier", "model.safetensors + sentencepiece.bpe.model (no tokenizer.json)",
-           "classification", xlmr_sentencepiece),
-    Format("mbert", "mBERT (BertForSequenceClassification)", "model.safetensors + WordPiece vocab.txt (no tokenizer.json)",
-           "classification", mbert_vocab),
+    Format("xlmr-sentencepiece", "XLM-R classifier",
+           "model.safetensors + sentencepiece.bpe.model (no tokenizer.json)", "classification", xlmr_sentencepiece),
+    Format("mbert", "mBERT (BertForSequenceClassification)",
+           "model.safetensors + WordPiece vocab.txt (no tokenizer.json)", "classification", mbert_vocab),
     Format("distilmbert", "DistilmBERT (DistilBertForSequenceClassification)", "pytorch_model.bin + vocab.txt",
            "classification", distilmbert_bin),
-    Format("mdeberta", "mDeBERTa-v3 (DebertaV2ForSequenceClassification)", "pytorch_model.bin + SentencePiece spm.model",
-           "classification", mdeberta_spm),
+    Format("mdeberta", "mDeBERTa-v3 (DebertaV2ForSequenceClassification)",
+           "pytorch_model.bin + SentencePiece spm.model", "classification", mdeberta_spm),
     Format("lora", "PEFT LoRA adapter over a local XLM-R classifier",
            "adapter_config.json + adapter_model.safetensors (tokenizer from the base)", "classification", lora_adapter,
            reference="merged weights, model.safetensors + tokenizer.json"),
