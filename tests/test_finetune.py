@@ -359,13 +359,14 @@ def test_checkpoint_loads_with_named_labels_and_metadata(reference, shared_data)
     from transformers import AutoModelForSequenceClassification
 
     from robustx.finetune.metadata import read_metadata
-    from robustx.models.checkpoint import load_classifier
+    from robustx.models.checkpoint import load_model
     from robustx.study.spec import CheckpointSpec
+    from robustx.tasks import TASKS
 
     path = reference["path"]
     model = AutoModelForSequenceClassification.from_pretrained(path)
     assert model.config.id2label == {0: "entailment", 1: "neutral", 2: "contradiction"}
-    loaded = load_classifier(CheckpointSpec(name="t", path=str(path)), ("entailment", "neutral", "contradiction"), "cpu")
+    loaded = load_model(CheckpointSpec(name="t", path=str(path)), TASKS.get("xnli")(), "cpu")
     assert loaded.label_index.tolist() == [0, 1, 2]
     meta = read_metadata(path)
     assert meta["group"] == "tiny" and meta["seed"] == 1 and meta["target"] == "xnli"

@@ -43,8 +43,10 @@ def checkpoints(e5_dir, tmp_path_factory):
     return out
 
 
-def _study(tmp_path, shared_data, ckpts, extra=""):
-    blocks = "".join(f"[[checkpoints]]\nname = '{n}'\npath = '{p}'\n{extra}" for n, p in ckpts.items())
+def _study(tmp_path, shared_data, ckpts, extra=None):
+    """``extra``: more lines for some checkpoints' tables, by name."""
+    extra = extra or {}
+    blocks = "".join(f"[[checkpoints]]\nname = '{n}'\npath = '{p}'\n{extra.get(n, '')}" for n, p in ckpts.items())
     path = tmp_path / "s.toml"
     path.write_text(
         f"[study]\ntask = 'xnli'\nlanguages = ['de']\n[data]\npath = '{shared_data}'\nlimit = 24\n"
@@ -66,12 +68,12 @@ def test_permuted_labels_score_the_same(tmp_path, shared_data, checkpoints):
 
 
 def test_unmappable_labels_refused(tmp_path, shared_data, checkpoints):
-    with pytest.raises(RobustxError, match="checkpoint generic: label 'LABEL_0'.*label_map"):
+    with pytest.raises(RobustxError, match=r"checkpoint generic \(.*\): label 'LABEL_0'.*label_map"):
         run_study(_study(tmp_path, shared_data, {"generic": checkpoints["generic"]}), log=lambda _: None)
 
 
 def test_explicit_label_map_rescues_generic_labels(tmp_path, shared_data, checkpoints):
-    extra = "label_map = { LABEL_0 = 'entailment' }\n"
+    extra = {"generic": "label_map = { LABEL_0 = 'entailment' }\n"}
     ckpts = {k: checkpoints[k] for k in ("generic", "hf-order")}
     run_study(_study(tmp_path, shared_data, ckpts, extra), log=lambda _: None)
     assert _predictions(tmp_path, "generic") == _predictions(tmp_path, "hf-order")

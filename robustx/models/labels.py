@@ -35,7 +35,8 @@ def label_index(
     """Return ``idx`` such that ``logits[:, idx]`` are in ``task_labels`` order.
 
     ``explicit`` (from the study file) maps checkpoint label names to task labels and
-    takes precedence. Generic names (``LABEL_0``) and unmatched or extra labels are refused.
+    takes precedence; its keys must be the checkpoint's labels. Generic names (``LABEL_0``) and
+    unmatched or extra labels are refused.
     """
     if not id2label:
         raise RobustxError(f"checkpoint {checkpoint}: config has no id2label; add label_map to the study")
@@ -43,6 +44,12 @@ def label_index(
     if bad_explicit:
         raise RobustxError(
             f"checkpoint {checkpoint}: label_map targets unknown label {bad_explicit[0]!r}; task labels: {', '.join(task_labels)}"
+        )
+    names = [str(n) for _, n in sorted((int(i), n) for i, n in id2label.items())]
+    stray = sorted(set(explicit) - set(names))
+    if stray:
+        raise RobustxError(
+            f"checkpoint {checkpoint}: label_map key {stray[0]!r} is not one of its labels: {', '.join(names)}"
         )
     alias_to_task = {_norm(a): t for t in task_labels for a in ALIASES.get(t, (t,)) + (t,)}
     mapped: dict[str, int] = {}

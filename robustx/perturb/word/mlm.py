@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import random
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Sequence
 
@@ -63,12 +63,15 @@ _LOCK = threading.Lock()
 @dataclass(frozen=True)
 class MaskedLMParams:
     """``model``: masked-LM checkpoint (directory or hub id); ``rate``: fraction of words
-    replaced; ``top_k``: predictions examined per word; ``device``: torch device."""
+    replaced; ``top_k``: predictions examined per word; ``device``: torch device;
+    ``revision``: for a hub id, the branch, tag or commit to load (empty: the default branch)."""
 
     model: str = "FacebookAI/xlm-roberta-base"
     rate: float = 0.1
     top_k: int = 30
     device: str = "cpu"
+    # Which weights predict, not which draws are made: outside the seed, so seeds stay as they were.
+    revision: str = field(default="", metadata={"seeded": False})
 
     def __post_init__(self) -> None:
         if not isinstance(self.model, str) or not self.model:
@@ -78,18 +81,25 @@ class MaskedLMParams:
             raise ValueError(f"top_k must be a positive integer, got {self.top_k!r}")
         if not isinstance(self.device, str) or not self.device:
             raise ValueError(f"device must be a torch device name, got {self.device!r}")
+        if not isinstance(self.revision, str):
+            raise ValueError(f"revision must be a branch, tag or commit name, got {self.revision!r}")
 
 
 class MaskedLM:
     """A loaded masked LM with its tokenizer, and what each vocabulary piece spells."""
 
-    def __init__(self, name: str, device: str) -> None:
+    def __init__(self, name: str, device: str, revision: str = "") -> None:
         import torch
         from transformers import AutoModelForMaskedLM, AutoTokenizer
 
+        from robustx.models.sources import source_of
+
+        if revision and not source_of(name).revisions:
+            raise RobustxError(f"word.mlm: revision {revision!r} given for {name!r}, which is not a hub id")
+        pinned = {"revision": revision} if revision else {}
         try:
-            self.tokenizer = AutoTokenizer.from_pretrained(name)
-            self.model = AutoModelForMaskedLM.from_pretrained(name).to(device).eval()
+            self.tokenizer = AutoTokenizer.from_pretrained(name, **pinned)
+            self.model = AutoModelForMaskedLM.from_pretrained(name, **pinned).to(device).eval()
         except Exception as exc:  # transformers raises OSError, ValueError, KeyError, ...
             raise RobustxError(f"word.mlm: cannot load the masked LM {name!r}: {first_line(exc)}") from None
         tok = self.tokenizer
@@ -158,8 +168,8 @@ class MaskedLM:
 
 
 @lru_cache(maxsize=4)
-def load_model(name: str, device: str) -> MaskedLM:
-    return MaskedLM(name, device)
+def load_model(name: str, device: str, revision: str = "") -> MaskedLM:
+    return MaskedLM(name, device, revision)
 
 
 class MaskedLMSubstitution(Perturbation):
@@ -169,7 +179,7 @@ class MaskedLMSubstitution(Perturbation):
 
     def _lm(self) -> MaskedLM:
         with _LOCK:
-            return load_model(self.params.model, self.params.device)
+            return load_model(self.params.model, self.params.device, self.params.revision)
 
     def _candidates(self, lm: MaskedLM, text: str, lang: str, words: Sequence[Word]) -> list[tuple[str, ...]]:
         masked = [text[: w.start] + lm.mask + text[w.end :] for w in words]
