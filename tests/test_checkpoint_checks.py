@@ -353,7 +353,7 @@ def test_mlm_revision(tmp_path):
 
     with pytest.raises(RobustxError, match="word.mlm: revision 'main' given for .* which is not a hub id"):
         MaskedLM(str(tmp_path), "cpu", "main")
-    with pytest.raises(RobustxError, match="bad parameters for word.mlm: revision must be"):
+    with pytest.raises(RobustxError, match="parameter 'revision' of word.mlm must be a string, got 3"):
         MaskedLMSubstitution.from_dict({"revision": 3}, "study.toml")
     # A revision picks weights, not draws: seeds of existing studies stay as they were.
     pinned = MaskedLMSubstitution.from_dict({"revision": "abc"}, "study.toml")

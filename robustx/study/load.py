@@ -8,6 +8,7 @@ names the file and the key.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
