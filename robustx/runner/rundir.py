@@ -64,11 +64,18 @@ def _dotted(path: tuple) -> str:
 class Claim:
     root: Path
     study: StudySpec
-    new: bool  # no study.json yet: this run starts the directory's study
+    replace: bool  # the directory holds another study, to be moved aside (--fresh)
+    log: Callable[[str], None]
 
     def record(self) -> None:
-        """Write study.json; a new study first drops any summary it could be mistaken for."""
-        if self.new:
+        """Make the directory this study's: move another study aside, write study.json.
+
+        Called once the data loaded, so a run that fails before leaves the directory as it was.
+        """
+        if self.replace:
+            _move_aside(self.root, self.log)
+        if not (self.root / layout.STUDY).exists():
+            # A new study: no summary it could be mistaken for.
             (self.root / layout.SUMMARY).unlink(missing_ok=True)
         write_atomic(self.root / layout.STUDY, dumps(study_record(self.study)) + "\n")
 
@@ -137,7 +144,8 @@ def conflict(root: Path, study: StudySpec) -> str | None:
 
 @contextlib.contextmanager
 def claim(study: StudySpec, fresh: bool = False, log: Callable[[str], None] = print) -> Iterator[Claim]:
-    """Hold ``study.output`` for this run; refuse it if it holds another study (``fresh``: move that aside)."""
+    """Hold ``study.output`` for this run; refuse it if it holds another study (``fresh``: move
+    that aside when ``Claim.record`` is called)."""
     root = Path(study.output)
     _make_dir(root)
     with _lock(root):
@@ -145,6 +153,4 @@ def claim(study: StudySpec, fresh: bool = False, log: Callable[[str], None] = pr
         if problem and not fresh:
             raise RobustxError(f"output {root}: {problem}; resume only the same study there, choose another "
                                "output, or pass --fresh to move its contents aside")
-        if fresh and any(p.name != layout.LOCK for p in root.iterdir()):
-            _move_aside(root, log)
-        yield Claim(root, study, new=not (root / layout.STUDY).exists())
+        yield Claim(root, study, replace=problem is not None, log=log)
