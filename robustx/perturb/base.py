@@ -281,7 +281,11 @@ def perturb_example(
 
     Each field's rng is ``example_rng(seed, recipe, seed_params(perturbation), example.id, field)``.
     """
-    prefix = _seed_prefix(perturbation, recipe, seed)
+    check_fields(fields)
+    return _perturb_one(perturbation, _seed_prefix(perturbation, recipe, seed), example, fields)
+
+
+def _perturb_one(perturbation: Perturbation, prefix: SeedPrefix, example: Example, fields: Sequence[str]) -> PerturbedExample:
     new_fields: dict[str, str] = {}
     edits: list[Edit] = []
     units = changed = 0
@@ -297,6 +301,16 @@ def perturb_example(
         units += out.units
         changed += out.changed
     return PerturbedExample(example.with_fields(**new_fields), tuple(edits), units, changed)
+
+
+def check_fields(fields: Sequence[str]) -> None:
+    """``fields`` must be a sequence of distinct names: a name given twice would perturb that
+    field twice from its original text and count its edits and units twice."""
+    if isinstance(fields, str):
+        raise RobustxError(f"fields must be a list of field names, got the string {fields!r}")
+    twice = sorted({f for f in fields if list(fields).count(f) > 1}, key=str)
+    if twice:
+        raise RobustxError(f"fields: {twice[0]!r} is given twice")
 
 
 def check_text(example: Example, field: str, text: Any) -> None:
@@ -334,7 +348,9 @@ def perturb_examples(
     paused = gc.isenabled()
     gc.disable()
     try:
-        return [perturb_example(perturbation, recipe, example, seed, fields) for example in examples]
+        check_fields(fields)
+        prefix = _seed_prefix(perturbation, recipe, seed)
+        return [_perturb_one(perturbation, prefix, example, fields) for example in examples]
     finally:
         if paused:
             gc.enable()

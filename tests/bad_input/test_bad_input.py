@@ -357,12 +357,12 @@ def call_api(env: Env, case: Case) -> BaseException | None:
         if kind == "perturb_example":
             recipe = PERTURBATIONS.get("char.random_edit").from_dict({"rate": 0.5}, "api")
             example = Example("xnli/test/de/7", "de", args["fields"], "neutral", "7")
-            perturb_example(recipe, "char.random_edit", example, 0, args.get("names", list(args["fields"])))
+            perturb_example(recipe, "char.random_edit", example, 0, args.get("names", tuple(args["fields"])))
         elif kind == "perturb_examples":
             recipe = PERTURBATIONS.get("char.random_edit").from_dict({"rate": 0.5}, "api")
             examples = [Example(f"xnli/test/de/{i}", "de", {"premise": text, "hypothesis": "Ein Satz."}, "neutral",
                                 str(i)) for i, text in enumerate(args["texts"])]
-            perturb_examples(recipe, "char.random_edit", examples, 0, ("premise", "hypothesis"))
+            perturb_examples(recipe, "char.random_edit", examples, 0, args.get("names", ("premise", "hypothesis")))
         elif kind == "from_dict":
             PERTURBATIONS.get(args["recipe"]).from_dict(args["params"], "api")
         elif kind == "params":
