@@ -226,6 +226,8 @@ CASES: list[Case] = [
     _study("study-seeds-not-list", "one seed, not a list", {"study.perturbation_seeds": 0},
            "study.perturbation_seeds: must be list"),
     _study("study-output-not-string", "output is a number", {"study.output": 3}, "study.output: must be str"),
+    _study("study-output-empty", 'output = "" (silently meant the study file\'s own folder)', {"study.output": ""},
+           "study.output", pending=STUDY_LOADING),
     _study("study-name-not-string", "the study name is a number", {"study.name": 3}, "study.name: must be str"),
     # [data]
     _study("data-table-missing", "no [data] table (so no data path)", {"data": DELETE}, "data.path: missing"),
@@ -430,6 +432,8 @@ CASES: list[Case] = [
            {f"{C0}.path": "./ckpts/tiny"}, f"{C0}.path: checkpoint directory not found", "ckpts/tiny"),
     _checkpoint("checkpoint-relative-typo-hub-like", "ckpt/typo: its folder exists, the checkpoint does not (was taken "
            "for a hub id)", {f"{C0}.path": "ckpt/typo"}, C0, "ckpt/typo", pending=CHECKPOINTS),
+    _checkpoint("checkpoint-path-empty", 'path = "" (silently meant the study file\'s own folder)', {f"{C0}.path": ""},
+                f"{C0}.path", pending=STUDY_LOADING),
     _checkpoint("checkpoint-path-is-file", "the checkpoint path is a file", {f"{C0}.path": "{study}"},
            f"{C0}.path: checkpoint directory not found"),
     _checkpoint("checkpoint-hub-id-invalid", "a path that is neither a folder nor a hub id",
@@ -618,6 +622,14 @@ CASES: list[Case] = [
     Case("api-task-load-header-only", "api", "XNLI().load on a header-only file",
          Expect(None, ("xnli/test/fr.tsv: no examples (header only)",), raises="RobustxError"),
          files=(("data/xnli/test/fr.tsv", HEADER + "\n"),), mode="api", api=("load", {"lang": "fr"})),
+    Case("api-pawsx-load-header-only", "api", "PAWSX().load on a header-only test file",
+         Expect(None, ("pawsx/test/de.tsv: no examples (header only)",), raises="RobustxError"),
+         files=(("data/pawsx/test/de.tsv", "id\tsentence1\tsentence2\tlabel\n"),), mode="api",
+         api=("load", {"task": "pawsx", "lang": "de"})),
+    Case("api-tatoeba-load-empty", "api", "Tatoeba().load on an empty German file",
+         Expect(None, ("tatoeba.deu-eng.deu: no examples (empty file)",), raises="RobustxError"),
+         files=(("data/tatoeba/tatoeba.deu-eng.deu", ""), ("data/tatoeba/tatoeba.deu-eng.eng", "")), mode="api",
+         api=("load", {"task": "tatoeba", "lang": "de"})),
     Case("api-task-load-unknown-language", "api", "XNLI().load for a language XNLI lacks",
          Expect(None, ("'xx'", "task 'xnli'"), raises="RobustxError"), mode="api", api=("load", {"lang": "xx"})),
 ]

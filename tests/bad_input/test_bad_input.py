@@ -388,7 +388,7 @@ def call_api(env: Env, case: Case) -> BaseException | None:
         elif kind == "load_recipe":
             load_recipe(args["recipe"])
         elif kind == "load":
-            TASKS.get("xnli")().load(args["lang"], DataSource(path=str(env.data)))
+            TASKS.get(args.get("task", "xnli"))().load(args["lang"], DataSource(path=str(env.data)))
         else:
             raise AssertionError(kind)
     except Exception as exc:  # noqa: BLE001 - the case says which
