@@ -66,7 +66,7 @@ def _code(text: str) -> str:
 
 
 def _input(case, m) -> str:
-    parts = []
+    parts = ["after a finished run of the base study, then"] if case.before else []
     if case.study_text is not None:
         text = case.study_text if isinstance(case.study_text, str) else repr(case.study_text)
         parts.append("study file " + _code(text))
@@ -86,9 +86,9 @@ def _input(case, m) -> str:
         parts.append(f"{_code(_text(path))}: {what}")
     if case.checkpoint:
         parts.append(f"checkpoint: {m.CHECKPOINT_CHANGES[case.checkpoint]}")
-    if case.before:
-        parts.append("after a finished run of the base study")
-    return "; ".join(parts) or ("—" if case.mode == "api" else "the base study")
+    if not parts:
+        return "the base study" if any("{study}" in a for a in case.argv) and case.mode != "api" else "—"
+    return "; ".join(parts).replace("then; ", "then ")
 
 
 def _invocation(case) -> str:
