@@ -88,6 +88,8 @@ def _input(case, m) -> str:
         parts.append(f"checkpoint: {m.CHECKPOINT_CHANGES[case.checkpoint]}")
     if not parts:
         return "the base study" if any("{study}" in a for a in case.argv) and case.mode != "api" else "—"
+    if parts == ["after a finished run of the base study, then"]:
+        return "after a finished run of the base study, the same study"
     return "; ".join(parts).replace("then; ", "then ")
 
 
