@@ -1,7 +1,7 @@
 """The perturbation interface, the edit record and the per-example seeding.
 
 A perturbation sees one text at a time with a ``random.Random`` built from a stable
-hash of (perturbation seed, recipe name, parameters, example id, field). Its output
+hash of (perturbation seed, registry name, parameters, example id, field). Its output
 therefore depends on nothing else: not on process, PYTHONHASHSEED, batch size or
 shard order.
 
@@ -282,7 +282,11 @@ def perturb_example(perturbation: Perturbation, example: Example, seed: int, fie
     seeded by the registry name, never by what a study calls the perturbation, so the same
     recipe and parameters give the same output from Python and from any study.
     """
-    prefix = _seed_prefix(perturbation, seed)
+    check_fields(fields)
+    return _perturb_one(perturbation, _seed_prefix(perturbation, seed), example, fields)
+
+
+def _perturb_one(perturbation: Perturbation, prefix: SeedPrefix, example: Example, fields: Sequence[str]) -> PerturbedExample:
     new_fields: dict[str, str] = {}
     edits: list[Edit] = []
     units = changed = 0
@@ -298,6 +302,16 @@ def perturb_example(perturbation: Perturbation, example: Example, seed: int, fie
         units += out.units
         changed += out.changed
     return PerturbedExample(example.with_fields(**new_fields), tuple(edits), units, changed)
+
+
+def check_fields(fields: Sequence[str]) -> None:
+    """``fields`` must be a sequence of distinct names: a name given twice would perturb that
+    field twice from its original text and count its edits and units twice."""
+    if isinstance(fields, str):
+        raise RobustxError(f"fields must be a list of field names, got the string {fields!r}")
+    twice = sorted({f for f in fields if list(fields).count(f) > 1}, key=str)
+    if twice:
+        raise RobustxError(f"fields: {twice[0]!r} is given twice")
 
 
 def check_text(example: Example, field: str, text: Any) -> None:
@@ -335,7 +349,9 @@ def perturb_examples(
     paused = gc.isenabled()
     gc.disable()
     try:
-        return [perturb_example(perturbation, example, seed, fields) for example in examples]
+        check_fields(fields)
+        prefix = _seed_prefix(perturbation, seed)
+        return [_perturb_one(perturbation, prefix, example, fields) for example in examples]
     finally:
         if paused:
             gc.enable()
