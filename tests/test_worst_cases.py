@@ -114,5 +114,5 @@ def test_worst_4_one_run_directory_holds_one_study(study, tmp_path, shared_data,
 @pytest.mark.parametrize("name", ["../escape", "..", ""])
 def test_worst_5_a_name_that_is_not_a_path_component_is_refused(study, tmp_path, capsys, name):
     # "../escape" wrote shards outside the run directory; ".." and "" were accepted.
-    refused(capsys, ["run", study(name=name)], f"checkpoints: name {name!r} cannot name files")
+    refused(capsys, ["run", study(name=name)], f"checkpoints[0].name: {name!r} cannot name files")
     assert not (tmp_path / "run").exists() and not (tmp_path / "escape").exists()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import traceback
 from typing import Sequence
 
 from robustx import __version__
@@ -110,8 +111,15 @@ def _positive(value: str) -> int:
     return int(value)
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its usage errors in robustx's one-line form (exit 2)."""
+
+    def error(self, message: str):
+        self.exit(2, f"robustx: error: {self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="robustx", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="robustx", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"robustx {__version__}")
     parser.add_argument("--debug", action="store_true", help="show the traceback of any error")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -156,7 +164,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception as exc:
         if debug:
-            raise
+            traceback.print_exc()
         if isinstance(exc, RobustxError):
             print(f"robustx: error: {' '.join(str(exc).split())}", file=sys.stderr)
             return 2

@@ -103,7 +103,7 @@ def _lock(root: Path) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = os.pread(fd, 500, 0).decode("utf-8", "replace").strip() or "another process"
-            raise RobustxError(f"output {root}: another run is writing here ({holder}); "
+            raise RobustxError(f"output {root}: locked by another run ({holder}); "
                                "wait for it to finish or choose another output") from None
         stamp = datetime.datetime.now().isoformat(timespec="seconds")
         os.ftruncate(fd, 0)

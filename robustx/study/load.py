@@ -73,6 +73,20 @@ class _Checker:
             raise self.fail(f"{where}.{key}", f"must be {names}, got {value!r}")
         return value
 
+    def nonempty(self, table: Mapping[str, Any], where: str, key: str, default: Any = ...) -> str:
+        """A string that may not be empty: "" would silently mean the study file's own folder."""
+        value = self.get(table, where, key, str, default)
+        if value == "":
+            raise self.fail(f"{where}.{key}", "must not be empty")
+        return value
+
+    def name(self, where: str, value: str) -> str:
+        """``value`` as the name of ``where``: it becomes a path component of the run directory."""
+        problem = name_problem(value)
+        if problem:
+            raise self.fail(f"{where}.name", problem)
+        return value
+
     def str_list(self, table: Mapping[str, Any], where: str, key: str, default: Any = ...) -> tuple[str, ...]:
         value = self.get(table, where, key, list, default)
         if any(not isinstance(v, str) for v in value):
@@ -115,17 +129,13 @@ def load_study(path: str | Path, data_dir: str | None = None, output: str | None
     perturbations = _perturbations(c, raw.get("perturbations", []), task, languages)
     for key, specs in (("checkpoints", checkpoints), ("perturbations", perturbations)):
         _no_repeats(c, key, [spec.name for spec in specs], "give each a unique 'name'")
-        for spec in specs:
-            problem = name_problem(spec.name)
-            if problem:
-                raise c.fail(key, f"name {problem}")
     # One checkpoint counted twice in a group would pose as two fine-tuning seeds (sd 0.0).
     _no_repeats(c, "checkpoints", [(s.group, s.path) for s in checkpoints], "a group lists each checkpoint once")
     _no_repeats(c, "checkpoints", [(s.group, s.seed) for s in checkpoints if s.seed is not None],
                 "checkpoints of one group differ by fine-tuning seed")
     _check_support(c, perturbations, languages)
 
-    out = output or c.get(study, "study", "output", str, f"runs/{path.stem}")
+    out = output or c.nonempty(study, "study", "output", f"runs/{path.stem}")
     return StudySpec(
         name=c.get(study, "study", "name", str, path.stem),
         task=task_name,
@@ -228,7 +238,7 @@ def _checkpoints(c: _Checker, entries: Any, base: Path) -> tuple[CheckpointSpec,
         raise c.fail("checkpoints", "missing: add at least one [[checkpoints]] table")
     specs: list[CheckpointSpec] = []
     for where, t in c.tables(entries, "checkpoints", _CKPT_KEYS):
-        raw_path = c.get(t, where, "path", str)
+        raw_path = c.nonempty(t, where, "path")
         paths = _expand(c, f"{where}.path", raw_path, base)
         if len(paths) > 1 and "name" in t:
             raise c.fail(f"{where}.name", "a glob path matches several checkpoints: leave out 'name'")
@@ -247,7 +257,8 @@ def _checkpoints(c: _Checker, entries: Any, base: Path) -> tuple[CheckpointSpec,
             meta = _metadata(ckpt_path)
             default_prefix = meta.get("prefix", source.default_prefix)
             # A hub id's slash becomes "-"; a name given in the study is checked as it is.
-            name = c.get(t, where, "name", str, (meta.get("name") or Path(ckpt_path).name).replace("/", "-"))
+            derived = (meta.get("name") or Path(ckpt_path).name).replace("/", "-")
+            name = c.name(where, c.get(t, where, "name", str, derived))
             specs.append(
                 CheckpointSpec(
                     name=name,
@@ -316,6 +327,9 @@ def _perturbations(c: _Checker, entries: Any, task, languages: tuple[str, ...]) 
             kind = c.get(t, where, "perturbation", str)
             fields = ()
         fields = c.str_list(t, where, "fields", fields)
+        if "fields" in t and not fields:
+            raise c.fail(f"{where}.fields", "must name at least one text field (omit it for all)")
+        _no_repeats(c, f"{where}.fields", list(fields))
         bad = [f for f in fields if f not in task.text_fields]
         if bad:
             raise c.fail(f"{where}.fields", f"{task.name} has no text field {bad[0]!r}; fields: {', '.join(task.text_fields)}")
@@ -330,7 +344,7 @@ def _perturbations(c: _Checker, entries: Any, task, languages: tuple[str, ...]) 
                          f"{', '.join(languages)}")
         specs.append(
             PerturbationSpec(
-                name=c.get(t, where, "name", str, recipe_name or kind),
+                name=c.name(where, c.get(t, where, "name", str, recipe_name or kind)),
                 perturbation=kind,
                 params=params,
                 fields=fields or tuple(task.text_fields),
