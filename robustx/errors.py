@@ -12,3 +12,11 @@ class RobustxError(Exception):
 def first_line(exc: BaseException) -> str:
     """The first line of ``exc``'s message (its type name if empty): a library's error inside ours."""
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+class ParamsError(RobustxError, ValueError):
+    """A recipe parameter out of range or of the wrong kind, raised where its Params are built.
+
+    A ValueError too, so that code catching bad values (``Perturbation.from_dict``, which adds
+    the file and key) keeps working, and a RobustxError for callers of the Python API.
+    """

@@ -6,6 +6,7 @@ import math
 import random
 from typing import Sequence, TypeVar
 
+from robustx.errors import ParamsError
 from robustx.perturb.base import Edit
 from robustx.text import Word, graphemes, is_letter, is_mark
 
@@ -15,9 +16,9 @@ T = TypeVar("T")
 def check_rate(rate: float, name: str = "rate") -> None:
     """A rate is a number in [0, 1]: not a bool (``True`` would read as 1.0), not a string, not NaN."""
     if isinstance(rate, bool) or not isinstance(rate, (int, float)):
-        raise ValueError(f"{name} must be a number in [0, 1], got {rate!r}")
+        raise ParamsError(f"{name} must be a number in [0, 1], got {rate!r}")
     if not 0.0 <= rate <= 1.0:
-        raise ValueError(f"{name} must be in [0, 1], got {rate!r}")
+        raise ParamsError(f"{name} must be in [0, 1], got {rate!r}")
 
 
 def choose(items: Sequence[T], rate: float, rng: random.Random) -> list[T]:

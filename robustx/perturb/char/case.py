@@ -27,7 +27,7 @@ import random
 from dataclasses import dataclass
 from functools import lru_cache
 
-from robustx.errors import RobustxError
+from robustx.errors import ParamsError, RobustxError
 from robustx.perturb.base import Edit, Perturbation, PerturbedText
 from robustx.perturb.candidates import WordTable, placed
 from robustx.perturb.char.clusters import intact
@@ -56,7 +56,7 @@ class CaseParams:
     def __post_init__(self) -> None:
         check_rate(self.rate)
         if self.mode not in MODES:
-            raise ValueError(f"mode must be one of {', '.join(MODES)}, got {self.mode!r}")
+            raise ParamsError(f"mode must be one of {', '.join(MODES)}, got {self.mode!r}")
 
 
 def _valid(new: str, cluster: str, script: str) -> bool:

@@ -42,7 +42,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Mapping
 
-from robustx.errors import RobustxError
+from robustx.errors import ParamsError, RobustxError
 from robustx.perturb.base import Edit, Perturbation, PerturbedText
 from robustx.perturb.candidates import WordTable, placed
 from robustx.perturb.char import confusables
@@ -76,9 +76,9 @@ class HomoglyphParams:
     def __post_init__(self) -> None:
         check_rate(self.rate)
         if not isinstance(self.same_script, bool):
-            raise ValueError(f"same_script must be true or false, got {self.same_script!r}")
+            raise ParamsError(f"same_script must be true or false, got {self.same_script!r}")
         if not isinstance(self.confusables, str):
-            raise ValueError(f"confusables must be a path string, got {self.confusables!r}")
+            raise ParamsError(f"confusables must be a path string, got {self.confusables!r}")
         if self.confusables:
             confusables.check_path(self.confusables)
 

@@ -50,7 +50,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from robustx.errors import RobustxError
+from robustx.errors import ParamsError, RobustxError
 from robustx.perturb.base import Edit, Perturbation, PerturbedText
 from robustx.perturb.candidates import WordTable, placed
 from robustx.perturb.editing import apply, check_rate, choose, cluster_offsets, sorted_sample, stays_apart
@@ -95,11 +95,11 @@ class InvisibleParams:
     def __post_init__(self) -> None:
         check_rate(self.rate)
         if not isinstance(self.per_word, int) or isinstance(self.per_word, bool) or self.per_word < 1:
-            raise ValueError(f"per_word must be >= 1, got {self.per_word!r}")
+            raise ParamsError(f"per_word must be >= 1, got {self.per_word!r}")
         chars = (self.chars,) if isinstance(self.chars, str) else tuple(self.chars)
         unknown = sorted(set(chars) - set(INVISIBLE))
         if unknown or not chars:
-            raise ValueError(f"chars must be a non-empty subset of {', '.join(INVISIBLE)}; got {list(chars)}")
+            raise ParamsError(f"chars must be a non-empty subset of {', '.join(INVISIBLE)}; got {list(chars)}")
         # One spelling per set of characters, so equal recipes hash to equal seeds.
         object.__setattr__(self, "chars", tuple(name for name in INVISIBLE if name in chars))
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Mapping
 
-from robustx.errors import RobustxError
+from robustx.errors import ParamsError, RobustxError
 from robustx.perturb.base import Edit, Perturbation, PerturbedText
 from robustx.perturb.candidates import WordTable, placed
 from robustx.perturb.char import layouts
@@ -40,9 +40,9 @@ class KeyboardTypoParams:
     def __post_init__(self) -> None:
         check_rate(self.rate)
         if not isinstance(self.max_per_word, int) or self.max_per_word < 1:
-            raise ValueError(f"max_per_word must be >= 1, got {self.max_per_word!r}")
+            raise ParamsError(f"max_per_word must be >= 1, got {self.max_per_word!r}")
         if self.layout and self.layout not in layouts.available():
-            raise ValueError(f"unknown layout {self.layout!r}; known: {', '.join(layouts.available())}")
+            raise ParamsError(f"unknown layout {self.layout!r}; known: {', '.join(layouts.available())}")
 
 
 # A precomposed syllable (U+AC00-U+D7A3) is S = 0xAC00 + (L * 21 + V) * 28 + T

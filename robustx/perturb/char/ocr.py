@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Mapping
 
-from robustx.errors import RobustxError
+from robustx.errors import ParamsError, RobustxError
 from robustx.perturb.base import Edit, Perturbation, PerturbedText
 from robustx.perturb.candidates import WordTable, placed
 from robustx.perturb.char.clusters import intact
@@ -81,7 +81,7 @@ class OcrParams:
     def __post_init__(self) -> None:
         check_rate(self.rate)
         if not isinstance(self.digits, bool):
-            raise ValueError(f"digits must be true or false, got {self.digits!r}")
+            raise ParamsError(f"digits must be true or false, got {self.digits!r}")
 
 
 def _pairs(groups: tuple[str, ...]) -> list[tuple[str, str]]:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Sequence
 
+from robustx.errors import ParamsError
 from robustx.perturb.base import Edit, Perturbation, PerturbedText
 from robustx.perturb.candidates import WordTable, placed
 from robustx.perturb.char.alphabets import alphabet
@@ -38,7 +39,7 @@ class RandomCharEditParams:
         ops = (self.ops,) if isinstance(self.ops, str) else tuple(self.ops)
         unknown = sorted(set(ops) - set(OPS))
         if unknown or not ops:
-            raise ValueError(f"ops must be a non-empty subset of {', '.join(OPS)}; got {list(ops)}")
+            raise ParamsError(f"ops must be a non-empty subset of {', '.join(OPS)}; got {list(ops)}")
         # One spelling per set of operations, so equal recipes hash to equal seeds.
         object.__setattr__(self, "ops", tuple(op for op in OPS if op in ops))
 

@@ -34,7 +34,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from robustx.errors import RobustxError
+from robustx.errors import ParamsError, RobustxError
 from robustx.perturb.base import Edit, Perturbation, PerturbedText
 from robustx.perturb.candidates import WordTable, placed
 from robustx.perturb.char.clusters import intact
@@ -86,7 +86,7 @@ class StripMarksParams:
     def __post_init__(self) -> None:
         check_rate(self.rate)
         if self.unit not in UNITS:
-            raise ValueError(f"unit must be one of {', '.join(UNITS)}, got {self.unit!r}")
+            raise ParamsError(f"unit must be one of {', '.join(UNITS)}, got {self.unit!r}")
 
 
 @lru_cache(maxsize=1 << 16)

@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Mapping
 
-from robustx.errors import RobustxError, first_line
+from robustx.errors import ParamsError, RobustxError, first_line
 from robustx.perturb.base import Edit, Perturbation, PerturbedText
 from robustx.text.languages import LANGUAGES
 from robustx.text.words import words
@@ -46,10 +46,10 @@ class PeerParams:
     def __post_init__(self) -> None:
         kind, _, cls = self.augmenter.partition(".")
         if kind not in KINDS or not cls:
-            raise ValueError(f"augmenter must be <kind>.<Class> with kind one of {', '.join(KINDS)}, "
+            raise ParamsError(f"augmenter must be <kind>.<Class> with kind one of {', '.join(KINDS)}, "
                              f"got {self.augmenter!r}")
         if not isinstance(self.options, Mapping):
-            raise ValueError(f"options must be a table, got {self.options!r}")
+            raise ParamsError(f"options must be a table, got {self.options!r}")
 
 
 @contextmanager

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
+from robustx.errors import ParamsError
 from robustx.perturb.base import Edit, Perturbation, PerturbedText
 from robustx.perturb.editing import apply, check_rate, choose
 from robustx.perturb.translate import lexicon
@@ -33,7 +34,7 @@ def check_languages(codes: object, what: str) -> tuple[str, ...]:
     values = (codes,) if isinstance(codes, str) else tuple(codes)  # type: ignore[arg-type]
     unknown = [c for c in values if c not in LANGUAGES]
     if unknown or not values:
-        raise ValueError(f"{what} must be a non-empty list of ISO 639-1 codes of XTREME languages; got {list(values)}")
+        raise ParamsError(f"{what} must be a non-empty list of ISO 639-1 codes of XTREME languages; got {list(values)}")
     return tuple(sorted(set(values)))
 
 
@@ -53,11 +54,11 @@ class CodeSwitchParams:
         check_rate(self.rate)
         object.__setattr__(self, "embedded", check_languages(self.embedded, "embedded"))
         if isinstance(self.top_k, bool) or not isinstance(self.top_k, int) or self.top_k < 1:
-            raise ValueError(f"top_k must be a positive integer, got {self.top_k!r}")
+            raise ParamsError(f"top_k must be a positive integer, got {self.top_k!r}")
         if not isinstance(self.pivot, bool):
-            raise ValueError(f"pivot must be true or false, got {self.pivot!r}")
+            raise ParamsError(f"pivot must be true or false, got {self.pivot!r}")
         if not isinstance(self.lexical_dir, str):
-            raise ValueError(f"lexical_dir must be a string, got {self.lexical_dir!r}")
+            raise ParamsError(f"lexical_dir must be a string, got {self.lexical_dir!r}")
 
 
 class CodeSwitch(Perturbation):

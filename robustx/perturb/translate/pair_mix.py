@@ -21,7 +21,7 @@ import random
 from dataclasses import dataclass
 from typing import Mapping
 
-from robustx.errors import RobustxError
+from robustx.errors import ParamsError, RobustxError
 from robustx.perturb.base import Edit, Perturbation, PerturbedText, ShardContext
 from robustx.tasks.base import Example
 from robustx.text import LANGUAGES
@@ -35,7 +35,7 @@ class PairMixParams:
 
     def __post_init__(self) -> None:
         if self.source not in LANGUAGES:
-            raise ValueError(f"source must be the ISO 639-1 code of an XTREME language, got {self.source!r}")
+            raise ParamsError(f"source must be the ISO 639-1 code of an XTREME language, got {self.source!r}")
 
 
 def aligned_example(rows: Mapping[str, Mapping[str, Example]] | None, lang: str, example: Example, name: str) -> Example | None:

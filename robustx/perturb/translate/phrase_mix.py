@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, NamedTuple
 
-from robustx.errors import RobustxError
+from robustx.errors import ParamsError, RobustxError
 from robustx.perturb.base import Edit, Perturbation, PerturbedText, ShardContext
 from robustx.perturb.editing import apply, check_rate, choose
 from robustx.perturb.translate import lexicon
@@ -73,13 +73,13 @@ class PhraseMixParams:
         check_rate(self.rate)
         object.__setattr__(self, "embedded", check_languages(self.embedded, "embedded"))
         if isinstance(self.max_words, bool) or not isinstance(self.max_words, int) or self.max_words < 1:
-            raise ValueError(f"max_words must be a positive integer, got {self.max_words!r}")
+            raise ParamsError(f"max_words must be a positive integer, got {self.max_words!r}")
         if isinstance(self.window, bool) or not isinstance(self.window, (int, float)) or not 0 < self.window <= 1:
-            raise ValueError(f"window must be in (0, 1], got {self.window!r}")
+            raise ParamsError(f"window must be in (0, 1], got {self.window!r}")
         if not isinstance(self.pivot, bool):
-            raise ValueError(f"pivot must be true or false, got {self.pivot!r}")
+            raise ParamsError(f"pivot must be true or false, got {self.pivot!r}")
         if not isinstance(self.lexical_dir, str):
-            raise ValueError(f"lexical_dir must be a string, got {self.lexical_dir!r}")
+            raise ParamsError(f"lexical_dir must be a string, got {self.lexical_dir!r}")
 
 
 class Anchor(NamedTuple):

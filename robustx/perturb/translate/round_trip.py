@@ -22,7 +22,7 @@ import random
 import re
 from dataclasses import dataclass
 
-from robustx.errors import RobustxError
+from robustx.errors import ParamsError, RobustxError
 from robustx.perturb.base import Edit, Perturbation, PerturbedText, ShardContext
 from robustx.perturb.translate.mt import MT_BACKENDS, MTBackend, get_backend
 
@@ -31,16 +31,16 @@ _CODE = re.compile(r"[a-z]{2,3}")
 
 def _check_backend(backend: object, model: object) -> None:
     if not isinstance(backend, str) or backend not in MT_BACKENDS:
-        raise ValueError(f"backend must be one of {', '.join(MT_BACKENDS.names())}, got {backend!r}")
+        raise ParamsError(f"backend must be one of {', '.join(MT_BACKENDS.names())}, got {backend!r}")
     if not isinstance(model, str):
-        raise ValueError(f"model must be a string, got {model!r}")
+        raise ParamsError(f"model must be a string, got {model!r}")
     if backend == "hf" and not model:
-        raise ValueError("backend 'hf' needs a model: a hub id or folder ('{src}'/'{tgt}' are filled per pair)")
+        raise ParamsError("backend 'hf' needs a model: a hub id or folder ('{src}'/'{tgt}' are filled per pair)")
 
 
 def _check_code(code: object, what: str) -> None:
     if not isinstance(code, str) or not _CODE.fullmatch(code):
-        raise ValueError(f"{what} must be a language code such as 'es', got {code!r}")
+        raise ParamsError(f"{what} must be a language code such as 'es', got {code!r}")
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ class RoundTripParams:
         _check_backend(self.backend, self.model)
         pivots = (self.pivots,) if isinstance(self.pivots, str) else tuple(self.pivots)
         if not pivots:
-            raise ValueError("pivots must name at least one language")
+            raise ParamsError("pivots must name at least one language")
         for code in pivots:
             _check_code(code, "each pivot")
         object.__setattr__(self, "pivots", pivots)

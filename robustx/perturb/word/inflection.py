@@ -33,7 +33,7 @@ import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
-from robustx.errors import RobustxError
+from robustx.errors import ParamsError, RobustxError
 from robustx.perturb.base import Edit, Perturbation, PerturbedText
 from robustx.perturb.editing import check_rate, choose
 from robustx.perturb.word.units import cluster_safe, lexical_words, match_case, scripts_for, single_word
@@ -53,7 +53,7 @@ class InflectionParams:
     def __post_init__(self) -> None:
         check_rate(self.rate)
         if self.mode not in MODES:
-            raise ValueError(f"mode must be one of {', '.join(MODES)}; got {self.mode!r}")
+            raise ParamsError(f"mode must be one of {', '.join(MODES)}; got {self.mode!r}")
 
 
 def _simplemma():

@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Sequence
 
-from robustx.errors import RobustxError, first_line
+from robustx.errors import ParamsError, RobustxError, first_line
 from robustx.perturb.base import Edit, Perturbation, PerturbedText
 from robustx.perturb.editing import check_rate
 from robustx.perturb.word.units import (
@@ -75,14 +75,14 @@ class MaskedLMParams:
 
     def __post_init__(self) -> None:
         if not isinstance(self.model, str) or not self.model:
-            raise ValueError("model must name a masked-LM checkpoint (a local directory or a hub id)")
+            raise ParamsError("model must name a masked-LM checkpoint (a local directory or a hub id)")
         check_rate(self.rate)
         if not isinstance(self.top_k, int) or self.top_k < 1:
-            raise ValueError(f"top_k must be a positive integer, got {self.top_k!r}")
+            raise ParamsError(f"top_k must be a positive integer, got {self.top_k!r}")
         if not isinstance(self.device, str) or not self.device:
-            raise ValueError(f"device must be a torch device name, got {self.device!r}")
+            raise ParamsError(f"device must be a torch device name, got {self.device!r}")
         if not isinstance(self.revision, str):
-            raise ValueError(f"revision must be a branch, tag or commit name, got {self.revision!r}")
+            raise ParamsError(f"revision must be a branch, tag or commit name, got {self.revision!r}")
 
 
 class MaskedLM:

@@ -31,6 +31,7 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
+from robustx.errors import ParamsError
 from robustx.perturb.base import Edit, Perturbation, PerturbedText
 from robustx.perturb.editing import check_rate, choose
 from robustx.perturb.word import wordnet
@@ -61,12 +62,12 @@ class SynonymParams:
         sources = (self.sources,) if isinstance(self.sources, str) else tuple(self.sources)
         unknown = sorted(set(sources) - set(wordnet.SOURCES))
         if unknown or not sources:
-            raise ValueError(f"sources must be a non-empty subset of {', '.join(wordnet.SOURCES)}; got {list(sources)}")
+            raise ParamsError(f"sources must be a non-empty subset of {', '.join(wordnet.SOURCES)}; got {list(sources)}")
         object.__setattr__(self, "sources", tuple(s for s in wordnet.SOURCES if s in sources))
         if not isinstance(self.multiword, bool):
-            raise ValueError(f"multiword must be true or false, got {self.multiword!r}")
+            raise ParamsError(f"multiword must be true or false, got {self.multiword!r}")
         if not isinstance(self.min_length, int) or self.min_length < 1:
-            raise ValueError(f"min_length must be a positive integer, got {self.min_length!r}")
+            raise ParamsError(f"min_length must be a positive integer, got {self.min_length!r}")
 
 
 class WordnetSynonym(Perturbation):
