@@ -46,14 +46,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if the file is stale; write nothing")
     args = parser.parse_args(argv)
-    current = DOC.read_text(encoding="utf-8")
-    text = update(current)
-    if text != current:
-        if args.check:
-            print(f"{DOC} is out of date: run python tools/checkpoint_matrix.py", file=sys.stderr)
-            return 1
-        DOC.write_text(text, encoding="utf-8")
-    return 0
+    from docfile import write_or_check
+
+    return write_or_check(DOC, update(DOC.read_text(encoding="utf-8")), "checkpoint_matrix.py", args.check)
 
 
 if __name__ == "__main__":

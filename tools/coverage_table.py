@@ -49,17 +49,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     text = generate(args.lexical_dir)
-    current = args.out.read_text(encoding="utf-8") if args.out.is_file() else None
-    if args.check:
-        if current != text:
-            print(f"{args.out} is out of date: run python tools/coverage_table.py", file=sys.stderr)
-            return 1
-        return 0
-    if current != text:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text, encoding="utf-8")
-        print(f"wrote {args.out}", file=sys.stderr)
-    return 0
+    from docfile import write_or_check
+
+    return write_or_check(args.out, text, "coverage_table.py", args.check)
 
 
 if __name__ == "__main__":
