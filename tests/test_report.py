@@ -19,7 +19,8 @@ import pytest
 
 from robustx.hashing import stable_seed
 from robustx.report.summary import summarize
-from robustx.runner.execute import Condition, RunState
+from robustx.runner.execute import RunState
+from robustx.runner.plan import Condition
 from robustx.runner.shards import CLEAN, EvalShard, PerturbShard
 from robustx.runner.store import dumps, read_jsonl, write_atomic, write_jsonl
 from robustx.study.spec import CheckpointSpec, DataSpec, PerturbationSpec, StudySpec
@@ -70,13 +71,13 @@ def build_run(root: Path, k: int = 3, groups=("mnli", "none"), stale: bool = Tru
     study = StudySpec("synthetic", "xnli", LANGS, str(root), DataSpec(path=str(data_file.parent)), checkpoints,
                       PERTS, PSEEDS, source_file="")
     write_atomic(root / "study.json", dumps(dataclasses.asdict(study)) + "\n")
-    state = RunState(root=root)
+    state = RunState(root=root, data={}, conditions={})
     predictions = []
     for lang in LANGS:
         state.data[lang] = TaskData(examples=[], source=str(data_file))
         rng = random.Random(stable_seed("texts", lang))
         texts = {f"xnli/test/{lang}/{i}": " ".join(rng.sample(WORDS[lang], 8)) for i in range(N)}
-        conds = {CLEAN: Condition(CLEAN, [], "clean-key")}
+        conds = {CLEAN: Condition(CLEAN, "clean-key")}
         for spec in PERTS:
             for seed in PSEEDS:
                 prng = random.Random(stable_seed(lang, spec.name, seed))
@@ -89,8 +90,8 @@ def build_run(root: Path, k: int = 3, groups=("mnli", "none"), stale: bool = Tru
                                     "edits": edits, "changed": changed, "units": units})
                 shard = PerturbShard("xnli", lang, spec, seed, "data-key")
                 write_jsonl(shard.path(root), records)
-                conds[shard.condition] = Condition(shard.condition, [], shard.key, records,
-                                                   shard.path(Path()).as_posix())
+                conds[shard.condition] = Condition(shard.condition, shard.key, shard.path(Path()).as_posix())
+                state.records[shard.key] = records
         state.conditions[lang] = conds
         for ckpt in checkpoints:
             crng = random.Random(stable_seed("ckpt", ckpt.name, lang))

@@ -199,20 +199,20 @@ def test_code_switch_any_text(toy_dir: Path, text: str, seed: int) -> None:
 def test_dictionary_location_changes_nothing_but_its_content_does(toy_dir: Path, tmp_path: Path, monkeypatch) -> None:
     """lexical_dir says where, not what: a copy elsewhere (or the env var) gives the same seeds,
     outputs and shard key; an edited dictionary gives another key, so no stale shard is reused."""
-    from robustx.runner import execute
+    from robustx.runner.plan import input_key
     from robustx.study.spec import PerturbationSpec
 
     copy = tmp_path / "elsewhere"
     shutil.copytree(toy_dir, copy)
     examples = [Example(f"x{i}", "en", {"premise": text}, "entailment", str(i))
                 for i, text in enumerate(["the cat sat on the mat", "i like the hotel", "the cat and the hotel"])]
-    index = execute.AlignedIndex(lambda lang: [])
+    index = AlignedIndex(lambda lang: [])
 
     def outcome(params: dict) -> tuple:
         spec = PerturbationSpec("cs", "translate.code_switch", params, ("premise",))
         cs = make(CodeSwitch, **params)
         texts = tuple(perturb_example(cs, ex, 3, ("premise",)).example.fields["premise"] for ex in examples)
-        key = PerturbShard("xnli", "en", spec, 3, execute._input_key(spec, "en", "k", index)).key
+        key = PerturbShard("xnli", "en", spec, 3, input_key(spec, "en", "k", index)).key
         return texts, key
 
     base = {"rate": 0.5, "embedded": ["de"]}
@@ -295,34 +295,36 @@ def test_pair_mix_takes_the_same_row(shared_data: Path) -> None:
 def test_pair_mix_through_the_runner(shared_data: Path, tmp_path: Path) -> None:
     """The runner loads the source language once and keys the shard on its content."""
     from robustx.runner import execute
+    from robustx.runner.jobs import run_perturb_job
+    from robustx.runner.plan import apply_records, input_key, make_plan
     from robustx.study.spec import DataSpec, PerturbationSpec, StudySpec
 
     spec = PerturbationSpec("pm", "translate.pair_mix", {"source": "en"}, ("sentence1",))
     study = StudySpec(name="t", task="pawsx", languages=("de", "fr"), output=str(tmp_path), data=DataSpec(
         path=str(shared_data), limit=40), checkpoints=(), perturbations=(spec,), perturbation_seeds=(0,))
     task = TASKS.get("pawsx")()
-    state = execute.RunState(root=tmp_path)
-    state.data = execute.load_data(study, task, lambda _: None)
-    execute._perturb(study, task, state, lambda _: None)
+    data = execute.load_data(study, task, lambda _: None)
+    plan = make_plan(study, task, data, tmp_path, execute.source_of(study), lambda _: None)
+    made = {job.shard.lang: (job, run_perturb_job(job)) for job in plan.perturb}
     english = {ex.row: ex for ex in task.load("en", DataSource(path=str(shared_data), limit=40)).examples}
     for lang in ("de", "fr"):
-        cond = state.conditions[lang]["pm@0"]
-        clean = state.conditions[lang]["clean"]
-        assert cond.input_key != clean.input_key
-        for ex, orig in zip(cond.examples, clean.examples):
+        job, records = made[lang]
+        assert set(job.aligned) == {"en"} and job.shard.key == plan.conditions[lang]["pm@0"].input_key
+        assert job.shard.key != plan.conditions[lang]["clean"].input_key
+        for ex, orig in zip(apply_records(job.examples, records), data[lang].examples):
             assert ex.fields["sentence1"] == english[ex.row].fields["sentence1"]
             assert ex.fields["sentence2"] == orig.fields["sentence2"] and ex.label == orig.label
-    # perturb_records without an AlignedIndex says what it needs
+    # perturb_records without the aligned rows says what it needs
     from robustx.runner.perturbing import perturb_records
     from robustx.runner.shards import PerturbShard
 
     with pytest.raises(RobustxError, match="reads aligned rows of en"):
-        perturb_records(PerturbShard("pawsx", "de", spec, 0, "k"), state.conditions["de"]["clean"].examples)
+        perturb_records(PerturbShard("pawsx", "de", spec, 0, "k"), data["de"].examples)
     # the aligned language's content is part of the shard key
-    index = execute.AlignedIndex(lambda lang: task.load(lang, DataSource(path=str(shared_data), limit=40)).examples)
-    other = execute.AlignedIndex(lambda lang: task.load(lang, DataSource(path=str(shared_data), limit=39)).examples)
-    assert execute._input_key(spec, "de", "k", index) != execute._input_key(spec, "de", "k", other)
-    assert execute._input_key(spec, "en", "k", index) == "k"
+    index = AlignedIndex(lambda lang: task.load(lang, DataSource(path=str(shared_data), limit=40)).examples)
+    other = AlignedIndex(lambda lang: task.load(lang, DataSource(path=str(shared_data), limit=39)).examples)
+    assert input_key(spec, "de", "k", index) != input_key(spec, "de", "k", other)
+    assert input_key(spec, "en", "k", index) == "k"
 
 
 # ---------------------------------------------------------------- phrase_mix

@@ -29,10 +29,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     from robustx.study.load import load_study
 
     study = load_study(args.study, data_dir=args.data_dir, output=args.output)
-    return _execute(study, args.fresh)
+    return _execute(study, args.fresh, args.executor, args.address)
 
 
-def _execute(study, fresh: bool = False) -> int:
+def _execute(study, fresh: bool = False, executor: str = "local", address: str | None = None) -> int:
     import time
     from pathlib import Path
 
@@ -42,9 +42,10 @@ def _execute(study, fresh: bool = False) -> int:
     console = _console()
     started = time.perf_counter()
     console.print(f"[bold]robustx[/] {study.name}: {study.task} × {' × '.join(_sizes(study))} → {study.output}")
-    state = run_study(study, log=console.print, fresh=fresh)
+    state = run_study(study, log=console.print, fresh=fresh, executor=executor, address=address)
     render_summary(state.summary, console)
-    console.print(f"{state.computed} shards computed, {state.reused} reused, "
+    reused_inputs = f", {state.inputs - state.inputs_scored} of {state.inputs} model inputs reused" if state.inputs else ""
+    console.print(f"{state.computed} shards computed, {state.reused} reused{reused_inputs}, "
                   f"{time.perf_counter() - started:.0f}s · {Path(study.output) / 'summary.json'}")
     return 0
 
@@ -133,6 +134,10 @@ def build_parser() -> argparse.ArgumentParser:
         cmd.add_argument("--fresh", action="store_true",
                          help="if the output holds another study, move its contents aside to OUTPUT.old-<time>")
         cmd.set_defaults(func=func)
+    run = sub.choices["run"]
+    run.add_argument("--executor", choices=("local", "ray"), default="local",
+                     help="where the shards run: this process (default) or a Ray cluster (docs/execution.md)")
+    run.add_argument("--address", help="with --executor ray: the cluster to join (default: RAY_ADDRESS, else a local one)")
 
     demo = sub.add_parser("demo", help="offline demo: e5-small retrieval on the shipped parallel sample")
     demo.add_argument("--data-dir", help="run the same study on real Tatoeba files in this folder instead")

@@ -49,7 +49,7 @@ def _checkpoint_rows(study: "StudySpec", state: "RunState", records: dict) -> li
                 # The bootstrap's own seed is derived from the row, so summaries are reproducible.
                 rng = np.random.default_rng(stable_seed("paired-bootstrap", ckpt.name, lang, spec.name))
                 d = paired_drop(outcomes, rng)
-                edits = [r for s in seeds for r in conds[f"{spec.name}@{s}"].records]
+                edits = [r for s in seeds for r in state.records[conds[f"{spec.name}@{s}"].input_key]]
                 units = sum(r["units"] for r in edits)
                 rows.append({
                     "checkpoint": ckpt.name, "group": ckpt.group, "seed": ckpt.seed,

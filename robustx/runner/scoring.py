@@ -1,7 +1,8 @@
-"""Score one checkpoint on one set of examples, per task kind (a registry, not an if-chain).
+"""Predict one checkpoint's answers for a list of inputs, per task kind (a registry, not an if-chain).
 
-Each scorer returns one record per example: id, gold, prediction and correctness, so
-that significance tests can later be paired over examples.
+An input is the tuple of an example's text fields; a predictor returns one answer (a label
+name, or for retrieval the index of the chosen target) per input, in order. Records pair
+them back with examples, so that significance tests can later be paired over examples.
 """
 
 from __future__ import annotations
@@ -15,34 +16,38 @@ from robustx.registry import Registry
 from robustx.study.spec import CheckpointSpec, RunSpec
 from robustx.tasks.base import Example, Task, TaskData
 
-Scorer = Callable[..., list[dict]]
-SCORERS: Registry[Scorer] = Registry("task kind")
+Inputs = Sequence[tuple[str, ...]]
+Predictor = Callable[..., list[str]]
+PREDICTORS: Registry[Predictor] = Registry("task kind")
 PREDICTION_KEYS = ("id", "gold", "pred", "correct")
 
 
-def _records(examples: Sequence[Example], predictions: Sequence[str]) -> list[dict]:
+def inputs_of(task: Task, example: Example) -> tuple[str, ...]:
+    return tuple(example.fields[f] for f in task.text_fields)
+
+
+def records(examples: Sequence[Example], predictions: Sequence[str]) -> list[dict]:
     return [
         {"id": ex.id, "gold": ex.label, "pred": pred, "correct": pred == ex.label}
-        for ex, pred in zip(examples, predictions)
+        for ex, pred in zip(examples, predictions, strict=True)
     ]
 
 
-@SCORERS.register("classification")
-def score_classification(task: Task, loaded: LoadedModel, ckpt: CheckpointSpec, run: RunSpec,
-                         examples: Sequence[Example], data: TaskData, label: str) -> list[dict]:
+@PREDICTORS.register("classification")
+def predict_classification(task: Task, loaded: LoadedModel, ckpt: CheckpointSpec, run: RunSpec,
+                           inputs: Inputs, data: TaskData, label: str) -> list[str]:
     from robustx.engine.predict import predict_logits
 
-    texts = [tuple(ex.fields[f] for f in task.text_fields) for ex in examples]
-    logits = predict_logits(loaded.model, loaded.tokenizer, texts, batch_size=run.batch_size,
+    logits = predict_logits(loaded.model, loaded.tokenizer, inputs, batch_size=run.batch_size,
                             max_length=run.max_length, device=loaded.device, prefix=ckpt.prefix,
                             label=label, progress=run.progress)
     best = logits[:, loaded.label_index].argmax(axis=1)
-    return _records(examples, [task.labels[i] for i in best])
+    return [task.labels[i] for i in best]
 
 
-@SCORERS.register("retrieval")
-def score_retrieval(task: Task, loaded: LoadedModel, ckpt: CheckpointSpec, run: RunSpec,
-                    examples: Sequence[Example], data: TaskData, label: str) -> list[dict]:
+@PREDICTORS.register("retrieval")
+def predict_retrieval(task: Task, loaded: LoadedModel, ckpt: CheckpointSpec, run: RunSpec,
+                      inputs: Inputs, data: TaskData, label: str) -> list[str]:
     """Nearest target by cosine similarity, as XTREME scores Tatoeba (source -> English)."""
     from robustx.engine.predict import encode_sentences
 
@@ -55,6 +60,6 @@ def score_retrieval(task: Task, loaded: LoadedModel, ckpt: CheckpointSpec, run: 
     key = (data.source, tuple(data.targets))
     if key not in cache:
         cache[key] = encode(data.targets, f"{label} (targets)")
-    queries = encode([ex.fields[task.text_fields[0]] for ex in examples], label)
+    queries = encode([text for text, *_ in inputs], label)
     best = (queries @ cache[key].T).argmax(axis=1)
-    return _records(examples, [str(int(i)) for i in best])
+    return [str(int(i)) for i in best]

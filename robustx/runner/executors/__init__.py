@@ -1,0 +1,36 @@
+"""Executors run a study's plan (docs/execution.md); registered lazily so that the CLI imports
+neither of them, nor Ray, until a run asks for one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Protocol
+
+from robustx.registry import Registry
+from robustx.runner.jobs import Scored
+from robustx.runner.plan import PerturbJob, Plan, ScoreJob
+from robustx.study.spec import RunSpec
+
+
+class Sink(Protocol):
+    """The driver's side: it writes each result into the run directory as it arrives."""
+
+    def perturbed(self, job: PerturbJob, records: list[dict]) -> None: ...
+
+    def scored(self, job: ScoreJob, result: Scored) -> None: ...
+
+
+@dataclass(frozen=True)
+class Context:
+    task: str  # the task's registry name: workers build the task themselves
+    run: RunSpec
+    log: Callable[[str], None]
+
+
+class Executor(Protocol):
+    def run(self, plan: Plan, context: Context, sink: Sink) -> None: ...
+
+
+EXECUTORS: Registry[Callable[..., Executor]] = Registry("executor")
+EXECUTORS.register("local", "robustx.runner.executors.local:LocalExecutor")
+EXECUTORS.register("ray", "robustx.runner.executors.ray:RayExecutor")

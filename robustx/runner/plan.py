@@ -1,0 +1,152 @@
+"""The plan of a study: every shard still to make, as pure, picklable specs with keys and
+dependencies (docs/execution.md). An executor runs it; nothing here touches a model.
+
+Planning reads what the run directory already holds: a valid shard is reused, not planned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Mapping, Sequence
+
+from robustx.hashing import files_digest, stable_digest
+from robustx.models.checkpoint import fingerprint
+from robustx.perturb.base import AlignedIndex
+from robustx.runner.perturbing import RECORD_KEYS, build_perturbation
+from robustx.runner.scoring import PREDICTION_KEYS
+from robustx.runner.shards import CLEAN, EvalShard, PerturbShard, settings_key
+from robustx.runner.store import load_shard
+from robustx.study.spec import CheckpointSpec, PerturbationSpec, StudySpec
+from robustx.tasks.base import DataSource, Example, TaskData
+
+Log = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class PerturbJob:
+    """Make one perturbed set. ``aligned``: the rows of other languages the recipe reads, by value."""
+
+    shard: PerturbShard
+    examples: tuple[Example, ...]
+    aligned: Mapping[str, Mapping[str, Example]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ScoreTarget:
+    """One prediction shard to make; ``source`` is the key of the perturbed set it scores ("" = clean)."""
+
+    shard: EvalShard
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class ScoreJob:
+    """Every missing prediction shard of one (checkpoint, language), scored together so that an
+    input they share is scored once. ``ready``: the perturbed records already on disk that its
+    targets read; the rest come from this run's PerturbJobs (``needs``). ``clean``: the clean
+    predictions when on disk, reused for perturbed inputs equal to their clean input."""
+
+    checkpoint: CheckpointSpec
+    lang: str
+    data: TaskData
+    targets: tuple[ScoreTarget, ...]
+    ready: Mapping[str, Sequence[dict]] = field(default_factory=dict)
+    clean: Sequence[dict] | None = None
+
+    @property
+    def needs(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(t.source for t in self.targets if t.source and t.source not in self.ready))
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One (language, condition) of the study: its shard key and, for a perturbed set, its file."""
+
+    name: str
+    input_key: str
+    path: str = ""  # the perturbed set's file, relative to the run directory ("" for clean)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to run (``perturb``, ``score``) and what the run directory already held (``done``:
+    records by shard key), with every condition and prediction shard of the study."""
+
+    perturb: tuple[PerturbJob, ...]
+    score: tuple[ScoreJob, ...]
+    conditions: Mapping[str, Mapping[str, Condition]]
+    evaluations: tuple[EvalShard, ...]
+    done: Mapping[str, Sequence[dict]]
+
+    @property
+    def jobs(self) -> int:
+        return len(self.perturb) + sum(len(job.targets) for job in self.score)
+
+
+def examples_key(examples: Sequence[Example]) -> str:
+    return stable_digest([(e.id, dict(e.fields), e.label) for e in examples])
+
+
+def input_key(spec: PerturbationSpec, lang: str, data_key: str, aligned: AlignedIndex) -> str:
+    """``data_key``, extended by the content of what else the recipe reads: other languages'
+    rows and data files (dictionaries, wordnets). Recipes that read neither keep ``data_key``."""
+    perturbation = build_perturbation(spec)
+    langs = perturbation.aligned_languages(lang)
+    files = perturbation.resource_files(lang)
+    key = data_key
+    if langs:
+        key = stable_digest(key, [(other, examples_key(aligned.examples(other))) for other in langs])
+    if files:
+        key = stable_digest(key, files_digest(files))
+    return key
+
+
+def apply_records(examples: Sequence[Example], records: Sequence[dict]) -> list[Example]:
+    """The perturbed examples a perturbed set's records describe (records in the examples' order)."""
+    return [ex.with_fields(**rec["fields"]) for ex, rec in zip(examples, records, strict=True)]
+
+
+def make_plan(study: StudySpec, task, data: Mapping[str, TaskData], root: Path, source: DataSource,
+              log: Log) -> Plan:
+    """The shards of ``study`` on ``data``; those valid under ``root`` are read, the rest planned."""
+    # Other languages' rows for recipes that mix languages, loaded once on first use.
+    aligned = AlignedIndex(lambda other: data[other].examples if other in data else task.load(other, source).examples)
+    done: dict[str, Sequence[dict]] = {}
+    perturb: list[PerturbJob] = []
+    conditions: dict[str, dict[str, Condition]] = {}
+    for lang, lang_data in data.items():
+        examples = tuple(lang_data.examples)
+        ids = [ex.id for ex in examples]
+        conds = conditions[lang] = {CLEAN: Condition(CLEAN, examples_key(examples))}
+        for spec in filter(lambda spec: spec.covers(lang), study.perturbations):
+            for seed in study.perturbation_seeds:
+                shard = PerturbShard(study.task, lang, spec, seed, input_key(spec, lang, conds[CLEAN].input_key, aligned))
+                conds[shard.condition] = Condition(shard.condition, shard.key, shard.path(Path()).as_posix())
+                records = load_shard(shard.path(root), ids, RECORD_KEYS, log)
+                if records is not None:
+                    done[shard.key] = records
+                    continue
+                langs = build_perturbation(spec).aligned_languages(lang)
+                perturb.append(PerturbJob(shard, examples, {other: aligned.rows(other) for other in langs}))
+    evaluations, score = [], []
+    for ckpt in study.checkpoints:
+        ckpt_key, settings = fingerprint(ckpt), settings_key(study, ckpt)
+        for lang, conds in conditions.items():
+            ids = [ex.id for ex in data[lang].examples]
+            targets, ready = [], {}
+            for cond in conds.values():
+                shard = EvalShard(ckpt, ckpt_key, study.task, lang, cond.name, cond.input_key, settings)
+                evaluations.append(shard)
+                clean_key = shard.key if cond.name == CLEAN else clean_key  # clean comes first
+                records = load_shard(shard.path(root), ids, PREDICTION_KEYS, log)
+                if records is not None:
+                    done[shard.key] = records
+                    continue
+                source = "" if cond.name == CLEAN else cond.input_key
+                targets.append(ScoreTarget(shard, source))
+                if source in done:
+                    ready[source] = done[source]
+            if targets:
+                score.append(ScoreJob(ckpt, lang, data[lang], tuple(targets), ready, done.get(clean_key)))
+    return Plan(tuple(perturb), tuple(score), conditions, tuple(evaluations), done)
