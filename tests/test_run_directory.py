@@ -124,6 +124,7 @@ def test_a_corrupt_shard_is_recomputed_with_a_warning(write_study, tmp_path):
      '[[checkpoints]]\nname = "d"\npath = "{data}"\ngroup = "g"\nseed = 1',
      r"checkpoints: \('g', 1\) is listed twice: checkpoints of one group differ by fine-tuning seed"),
     ('[run]', '[run]\ndevice = "cuda:x"', r"run\.device: must be cpu, cuda\[:N\], mps or auto"),
+    ('[run]', '[run]\ndtype = "fp8"', r"run\.dtype: must be auto, float32, bfloat16, float16, got 'fp8'"),
 ])
 def test_study_file_mistakes(tmp_path, shared_data, tiny_ckpt, capsys, old, new, message):
     text = STUDY.replace(old, new).format(languages='["de"]', out=tmp_path / "run", data=shared_data, ckpt=tiny_ckpt)
@@ -182,3 +183,30 @@ def test_an_unexpected_error_is_one_line_and_debug_shows_it(monkeypatch, write_s
     assert main(["validate", str(write_study()), "--debug"]) == 1
     err = capsys.readouterr().err
     assert "Traceback (most recent call last)" in err and "ZeroDivisionError: boom" in err
+
+
+def test_a_study_json_from_before_revision_and_dtype_resumes(write_study, tmp_path):
+    """Keys added to the spec since (checkpoint revision, run dtype) mean their old behaviour."""
+    study = load_study(write_study())
+    run_study(study, log=_quiet)
+    record = json.loads((tmp_path / "run" / "study.json").read_text())
+    del record["run"]["dtype"], record["checkpoints"][0]["revision"]
+    (tmp_path / "run" / "study.json").write_text(json.dumps(record))
+    assert run_study(study, log=_quiet).computed == 0
+    record["run"]["max_length"] = 64
+    (tmp_path / "run" / "study.json").write_text(json.dumps(record))
+    with pytest.raises(RobustxError, match=r"differs at 'run.max_length'"):
+        run_study(study, log=_quiet)
+
+
+def test_dtype_enters_the_prediction_keys_except_float32(write_study, tmp_path):
+    names = {}
+    for dtype in ("auto", "float32", "bfloat16"):
+        path = write_study(name=f"{dtype}.toml")
+        path.write_text(path.read_text().replace("[run]", f'[run]\ndtype = "{dtype}"'))
+        run_study(load_study(path, output=str(tmp_path / dtype)), log=_quiet)
+        names[dtype] = set(_shards(tmp_path / dtype))
+    assert names["auto"] == names["float32"]  # on a CPU, auto is float32: the keys made before dtypes
+    predictions = {n for n in names["bfloat16"] if n.startswith("predictions/")}
+    assert predictions and not predictions & names["float32"]
+    assert {n for n in names["bfloat16"] if n.startswith("perturbed/")} <= names["float32"]

@@ -26,6 +26,18 @@ def resolve_device(name: str) -> str:
     return name
 
 
+def resolve_dtype(name: str, device: str) -> str:
+    """``auto``: bfloat16 on a CUDA device that supports it (or that this process cannot see,
+    as a Ray driver without a GPU), else float32; other names as given."""
+    if name != "auto":
+        return name
+    if not device.startswith("cuda"):
+        return "float32"
+    import torch
+
+    return "bfloat16" if not torch.cuda.is_available() or torch.cuda.is_bf16_supported() else "float32"
+
+
 def tokenize(tokenizer, texts: Sequence[Sequence[str]], max_length: int, prefix: str = "") -> list[list[int]]:
     """Token ids of single texts or text pairs (each item a tuple of 1 or 2 strings)."""
     if not texts:

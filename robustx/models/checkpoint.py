@@ -82,8 +82,10 @@ def _load_errors() -> tuple[type[BaseException], ...]:
             zipfile.BadZipFile, SafetensorError)
 
 
-def load_model(spec: CheckpointSpec, task, device: str) -> LoadedModel:
-    """``spec`` loaded the way ``task.kind`` needs, on ``device``; every checkpoint problem is one line."""
+def load_model(spec: CheckpointSpec, task, device: str, dtype: str = "float32") -> LoadedModel:
+    """``spec`` loaded the way ``task.kind`` needs, on ``device`` in ``dtype`` (a torch dtype
+    name); every checkpoint problem is one line."""
+    import torch
     import transformers
 
     # Missing-pooler reports and weight-loading bars are noise here: architecture
@@ -104,7 +106,7 @@ def load_model(spec: CheckpointSpec, task, device: str) -> LoadedModel:
         raise RobustxError(f"{who}: cannot load {files}: {first_line(exc)}") from None
     _check_vocabulary(tokenizer, model, who)
     index = loader.check(spec, model.config.to_dict(), task)
-    return LoadedModel(model.to(device).eval(), tokenizer, device, index)
+    return LoadedModel(model.to(device, getattr(torch, dtype)).eval(), tokenizer, device, index)
 
 
 def _check_vocabulary(tokenizer, model, who: str) -> None:

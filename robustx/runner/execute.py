@@ -7,6 +7,7 @@ and workers need no access to the run directory.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
@@ -76,6 +77,7 @@ def run_study(study: StudySpec, log: Log = print, fresh: bool = False, executor:
     The output directory is held for the whole run and must hold this study or nothing
     (``fresh`` moves anything else aside); study.json is written once the data loaded.
     """
+    from robustx.engine.predict import resolve_device, resolve_dtype
     from robustx.report.summary import summarize
     from robustx.tasks import TASKS
 
@@ -85,10 +87,12 @@ def run_study(study: StudySpec, log: Log = print, fresh: bool = False, executor:
     with claim(study, fresh, log) as held:
         state = RunState(root=held.root, data=load_data(study, task, log))
         held.record()
-        plan: Plan = make_plan(study, task, state.data, held.root, source_of(study), log)
+        # The driver settles "auto" once: the dtype is part of the shard keys, whatever worker computes them.
+        run = dataclasses.replace(study.run, dtype=resolve_dtype(study.run.dtype, resolve_device(study.run.device)))
+        plan: Plan = make_plan(dataclasses.replace(study, run=run), task, state.data, held.root, source_of(study), log)
         state.conditions, state.records = plan.conditions, dict(plan.done)
         state.reused = len(plan.done)
-        runner.run(plan, Context(study.task, study.run, log), state)
+        runner.run(plan, Context(study.task, run, log), state)
         predictions = [(shard, state.records[shard.key]) for shard in plan.evaluations]
         state.summary = summarize(study, task, state, predictions)
         write_atomic(state.root / layout.SUMMARY, dumps(state.summary) + "\n")

@@ -109,7 +109,8 @@ def apply_records(examples: Sequence[Example], records: Sequence[dict]) -> list[
 
 def make_plan(study: StudySpec, task, data: Mapping[str, TaskData], root: Path, source: DataSource,
               log: Log) -> Plan:
-    """The shards of ``study`` on ``data``; those valid under ``root`` are read, the rest planned."""
+    """The shards of ``study`` on ``data``; those valid under ``root`` are read, the rest planned.
+    ``study.run.dtype`` must be resolved (engine.predict.resolve_dtype): it is part of the keys."""
     # Other languages' rows for recipes that mix languages, loaded once on first use.
     aligned = AlignedIndex(lambda other: data[other].examples if other in data else task.load(other, source).examples)
     done: dict[str, Sequence[dict]] = {}
@@ -131,7 +132,7 @@ def make_plan(study: StudySpec, task, data: Mapping[str, TaskData], root: Path, 
                 perturb.append(PerturbJob(shard, examples, {other: aligned.rows(other) for other in langs}))
     evaluations, score = [], []
     for ckpt in study.checkpoints:
-        ckpt_key, settings = fingerprint(ckpt), settings_key(study, ckpt)
+        ckpt_key, settings = fingerprint(ckpt), settings_key(study.run, ckpt)
         for lang, conds in conditions.items():
             ids = [ex.id for ex in data[lang].examples]
             targets, ready = [], {}

@@ -23,6 +23,9 @@ from robustx.runner import layout
 from robustx.runner.store import dumps, write_atomic
 from robustx.study.spec import StudySpec
 
+# Fields added to the spec after run directories were first written ("*": any list index),
+# with the value that an older study.json means by leaving them out.
+_ADDED = {("checkpoints", "*", "revision"): "", ("run", "dtype"): "auto"}
 # How a study is executed, not what it computes: these may change between a run and its resume.
 _EXECUTION = {("output",), ("source_file",), ("run", "batch_size"), ("run", "threads"), ("run", "device"),
               ("run", "progress")}
@@ -35,14 +38,15 @@ def study_record(study: StudySpec) -> dict[str, Any]:
 def _difference(old: Any, new: Any, path: tuple = ()) -> str | None:
     """The first key where ``old`` (a study.json) and ``new`` differ in what they compute.
 
-    A key that ``old`` lacks matches an empty new value: fields added to the spec later
-    with empty defaults keep older run directories resumable.
+    A key that ``old`` lacks matches the value an older study.json meant by leaving it out
+    (``_ADDED``), so that run directories stay resumable when the spec grows.
     """
     if path in _EXECUTION:
         return None
     if isinstance(old, dict) and isinstance(new, dict):
         for key in sorted(set(old) | set(new), key=str):
-            if key not in old and new[key] in (None, "", [], {}, ()):
+            added = tuple("*" if isinstance(p, int) else p for p in (*path, key))
+            if key not in old and added in _ADDED and new[key] == _ADDED[added]:
                 continue
             found = (_difference(old[key], new[key], (*path, key)) if key in old and key in new
                      else _dotted((*path, key)))

@@ -15,7 +15,7 @@ from pathlib import Path
 from robustx.hashing import stable_digest
 from robustx.perturb import PERTURBATIONS
 from robustx.runner import layout
-from robustx.study.spec import CheckpointSpec, PerturbationSpec, StudySpec
+from robustx.study.spec import CheckpointSpec, PerturbationSpec, RunSpec
 
 CLEAN = "clean"
 # Bump when the record format or the perturbation code changes what a key produces.
@@ -65,6 +65,8 @@ class EvalShard:
         return root / layout.prediction_shard(self.checkpoint.name, self.task, self.lang, self.condition, self.key)
 
 
-def settings_key(study: StudySpec, checkpoint: CheckpointSpec) -> str:
-    """What besides weights and inputs changes predictions (batch size and threads do not)."""
-    return stable_digest(study.run.max_length, checkpoint.prefix, checkpoint.pooling, dict(checkpoint.label_map))
+def settings_key(run: RunSpec, checkpoint: CheckpointSpec) -> str:
+    """What besides weights and inputs changes predictions (batch size and threads do not).
+    ``run.dtype`` is resolved (not "auto"); float32 adds nothing, so keys made before dtypes stay."""
+    parts = [run.max_length, checkpoint.prefix, checkpoint.pooling, dict(checkpoint.label_map)]
+    return stable_digest(*parts, *([run.dtype] if run.dtype != "float32" else []))

@@ -15,7 +15,7 @@ from typing import Any, Iterator, Mapping
 from robustx.errors import RobustxError
 from robustx.recipes import load_recipe
 from robustx.runner.layout import name_problem
-from robustx.study.spec import CheckpointSpec, DataSpec, PerturbationSpec, RunSpec, StudySpec
+from robustx.study.spec import DTYPES, CheckpointSpec, DataSpec, PerturbationSpec, RunSpec, StudySpec
 from robustx.tomlio import read_toml
 
 _TOP_KEYS = {"study", "data", "run", "checkpoints", "perturbations"}
@@ -124,7 +124,7 @@ def load_study(path: str | Path, data_dir: str | None = None, output: str | None
     data = _data_spec(c, c.table(raw, "data", {"source", "path", "split", "limit", "allow_skip"}), base, data_dir)
     if data.split not in task.splits:
         raise c.fail("data.split", f"{task_name} has no split {data.split!r}; splits: {', '.join(task.splits)}")
-    run = _run_spec(c, c.table(raw, "run", {"batch_size", "threads", "device", "max_length", "progress"}))
+    run = _run_spec(c, c.table(raw, "run", {"batch_size", "threads", "device", "max_length", "progress", "dtype"}))
     checkpoints = _checkpoints(c, raw.get("checkpoints"), base)
     perturbations = _perturbations(c, raw.get("perturbations", []), task, languages)
     for key, specs in (("checkpoints", checkpoints), ("perturbations", perturbations)):
@@ -217,7 +217,10 @@ def _run_spec(c: _Checker, t: Mapping[str, Any]) -> RunSpec:
         device=c.get(t, "run", "device", str, "cpu"),
         max_length=c.get(t, "run", "max_length", int, 128),
         progress=c.get(t, "run", "progress", bool, True),
+        dtype=c.get(t, "run", "dtype", str, "auto"),
     )
+    if spec.dtype not in DTYPES:
+        raise c.fail("run.dtype", f"must be {', '.join(DTYPES)}, got {spec.dtype!r}")
     for key in ("batch_size", "threads", "max_length"):
         if getattr(spec, key) < 1:
             raise c.fail(f"run.{key}", "must be a positive integer")

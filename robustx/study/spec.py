@@ -75,6 +75,9 @@ class DataSpec:
     allow_skip: bool = False
 
 
+DTYPES = ("auto", "float32", "bfloat16", "float16")
+
+
 @dataclass(frozen=True)
 class RunSpec:
     batch_size: int = 32
@@ -82,6 +85,7 @@ class RunSpec:
     device: str = "cpu"
     max_length: int = 128
     progress: bool = True
+    dtype: str = "auto"  # float32, bfloat16, float16; auto: bfloat16 on a GPU that has it, else float32
 
 
 @dataclass(frozen=True)

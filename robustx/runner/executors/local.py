@@ -33,8 +33,8 @@ class LocalExecutor:
         for _, jobs in itertools.groupby(plan.score, key=lambda job: job.checkpoint.name):
             jobs = list(jobs)
             started = time.perf_counter()
-            loaded = load_model(jobs[0].checkpoint, task, device)
+            loaded = load_model(jobs[0].checkpoint, task, device, context.run.dtype)
             context.log(f"{jobs[0].checkpoint.name}: loaded in {time.perf_counter() - started:.1f}s; "
-                        f"{sum(len(j.targets) for j in jobs)} shards to score on {device}")
+                        f"{sum(len(j.targets) for j in jobs)} shards to score on {device} in {context.run.dtype}")
             for job in jobs:
                 sink.scored(job, run_score_job(job, {key: made[key] for key in job.needs}, task, loaded, context.run))

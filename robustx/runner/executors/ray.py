@@ -43,7 +43,7 @@ class _Scorer:
 
         torch.set_num_threads(run.threads)
         self.task, self.run = TASKS.get(task)(), run
-        self.loaded = load_model(checkpoint, self.task, resolve_device(run.device))
+        self.loaded = load_model(checkpoint, self.task, resolve_device(run.device), run.dtype)
 
     def score(self, job: ScoreJob, *perturbed: list[dict]) -> Scored:
         return run_score_job(job, dict(zip(job.needs, perturbed)), self.task, self.loaded, self.run)
