@@ -30,20 +30,33 @@ def run_score_job(job: ScoreJob, perturbed: Mapping[str, Sequence[dict]], task, 
                   run: RunSpec) -> Scored:
     """Score every target of ``job``; ``perturbed``: records of this run's perturbed sets it needs.
 
-    Each distinct input is scored once, in one length-sorted pass: a perturbed example equal
-    to its clean input (the recipe changed nothing) or to another condition's takes the
-    prediction made for it, or the clean prediction already on disk.
+    Each distinct input is scored once, all in one length-sorted pass (one per language where
+    answers depend on it): a perturbed example equal to its clean input (the recipe changed
+    nothing) or to another condition's takes the prediction made for it, or the clean
+    prediction already on disk.
     """
-    clean = list(job.data.examples)
+    predictor = PREDICTORS.get(task.kind)
     sets = {**job.ready, **perturbed}
-    examples = {t.shard.key: apply_records(clean, sets[t.source]) if t.source else clean for t in job.targets}
-    known: dict[tuple[str, ...], str] = {}
-    if job.clean is not None:
-        known = {inputs_of(task, ex): rec["pred"] for ex, rec in zip(clean, job.clean)}
-    wanted = [inputs_of(task, ex) for exs in examples.values() for ex in exs]
-    todo = list(dict.fromkeys(x for x in wanted if x not in known))
-    if todo:
-        label = f"{job.checkpoint.name} {job.lang} ({len(job.targets)} shards)"
-        known.update(zip(todo, PREDICTORS.get(task.kind)(task, loaded, job.checkpoint, run, todo, job.data, label)))
-    shards = {key: records(exs, [known[inputs_of(task, ex)] for ex in exs]) for key, exs in examples.items()}
-    return Scored(shards, len(wanted), len(todo))
+
+    def key(lang: str, example) -> tuple:
+        return (lang if predictor.per_language else "", inputs_of(task, example))
+
+    examples = {}
+    for target in job.targets:
+        clean = job.data[target.shard.lang].examples
+        examples[target.shard.key] = apply_records(clean, sets[target.source]) if target.source else clean
+    known = {key(lang, ex): rec["pred"] for lang, recs in job.clean.items()
+             for ex, rec in zip(job.data[lang].examples, recs)}
+    wanted = [key(t.shard.lang, ex) for t in job.targets for ex in examples[t.shard.key]]
+    todo: dict[str, list[tuple[str, ...]]] = {}
+    for lang, inputs in dict.fromkeys(k for k in wanted if k not in known):
+        todo.setdefault(lang, []).append(inputs)
+    for lang, inputs in todo.items():
+        label = f"{job.checkpoint.name} {lang or ', '.join(job.data)} ({len(job.targets)} shards)"
+        answers = predictor.predict(task, loaded, job.checkpoint, run, inputs, job.data.get(lang), label)
+        known.update(((lang, x), answer) for x, answer in zip(inputs, answers, strict=True))
+    shards = {}
+    for target in job.targets:
+        exs = examples[target.shard.key]
+        shards[target.shard.key] = records(exs, [known[key(target.shard.lang, ex)] for ex in exs])
+    return Scored(shards, len(wanted), sum(map(len, todo.values())))

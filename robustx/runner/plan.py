@@ -40,23 +40,32 @@ class ScoreTarget:
     source: str = ""
 
 
+# A scoring job grows language by language up to this many model inputs: enough that one
+# length-sorted pass fills its batches, few enough that a killed run loses little.
+JOB_INPUTS = 20_000
+
+
 @dataclass(frozen=True)
 class ScoreJob:
-    """Every missing prediction shard of one (checkpoint, language), scored together so that an
-    input they share is scored once. ``ready``: the perturbed records already on disk that its
-    targets read; the rest come from this run's PerturbJobs (``needs``). ``clean``: the clean
-    predictions when on disk, reused for perturbed inputs equal to their clean input."""
+    """Missing prediction shards of one checkpoint (a few languages, or all), scored together:
+    one length-sorted pass, and an input they share scored once. ``data``: the languages'
+    data. ``ready``: perturbed records already on disk that its targets read; the rest come
+    from this run's PerturbJobs (``needs``). ``clean``: clean predictions on disk, by
+    language, reused for perturbed inputs equal to their clean input."""
 
     checkpoint: CheckpointSpec
-    lang: str
-    data: TaskData
     targets: tuple[ScoreTarget, ...]
+    data: Mapping[str, TaskData]
     ready: Mapping[str, Sequence[dict]] = field(default_factory=dict)
-    clean: Sequence[dict] | None = None
+    clean: Mapping[str, Sequence[dict]] = field(default_factory=dict)
 
     @property
     def needs(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(t.source for t in self.targets if t.source and t.source not in self.ready))
+
+    @property
+    def inputs(self) -> int:
+        return sum(len(self.data[t.shard.lang].examples) for t in self.targets)
 
 
 @dataclass(frozen=True)
@@ -82,6 +91,20 @@ class Plan:
     @property
     def jobs(self) -> int:
         return len(self.perturb) + sum(len(job.targets) for job in self.score)
+
+
+@dataclass
+class _Gathering:
+    """A ScoreJob being gathered, language by language."""
+
+    targets: list[ScoreTarget] = field(default_factory=list)
+    data: dict[str, TaskData] = field(default_factory=dict)
+    ready: dict[str, Sequence[dict]] = field(default_factory=dict)
+    clean: dict[str, Sequence[dict]] = field(default_factory=dict)
+
+    def job(self, ckpt: CheckpointSpec) -> ScoreJob:
+        clean = {lang: records for lang, records in self.clean.items() if lang in self.data}
+        return ScoreJob(ckpt, tuple(self.targets), self.data, self.ready, clean)
 
 
 def examples_key(examples: Sequence[Example]) -> str:
@@ -133,21 +156,26 @@ def make_plan(study: StudySpec, task, data: Mapping[str, TaskData], root: Path, 
     evaluations, score = [], []
     for ckpt in study.checkpoints:
         ckpt_key, settings = fingerprint(ckpt), settings_key(study.run, ckpt)
+        gathering = _Gathering()
         for lang, conds in conditions.items():
             ids = [ex.id for ex in data[lang].examples]
-            targets, ready = [], {}
             for cond in conds.values():
                 shard = EvalShard(ckpt, ckpt_key, study.task, lang, cond.name, cond.input_key, settings)
                 evaluations.append(shard)
-                clean_key = shard.key if cond.name == CLEAN else clean_key  # clean comes first
                 records = load_shard(shard.path(root), ids, PREDICTION_KEYS, log)
                 if records is not None:
                     done[shard.key] = records
+                    if cond.name == CLEAN:
+                        gathering.clean[lang] = records
                     continue
                 source = "" if cond.name == CLEAN else cond.input_key
-                targets.append(ScoreTarget(shard, source))
+                gathering.targets.append(ScoreTarget(shard, source))
+                gathering.data[lang] = data[lang]
                 if source in done:
-                    ready[source] = done[source]
-            if targets:
-                score.append(ScoreJob(ckpt, lang, data[lang], tuple(targets), ready, done.get(clean_key)))
+                    gathering.ready[source] = done[source]
+            if gathering.targets and gathering.job(ckpt).inputs >= JOB_INPUTS:
+                score.append(gathering.job(ckpt))
+                gathering = _Gathering()
+        if gathering.targets:
+            score.append(gathering.job(ckpt))
     return Plan(tuple(perturb), tuple(score), conditions, tuple(evaluations), done)

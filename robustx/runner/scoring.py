@@ -7,6 +7,7 @@ them back with examples, so that significance tests can later be paired over exa
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable, Sequence
 
 import numpy as np
@@ -17,7 +18,18 @@ from robustx.study.spec import CheckpointSpec, RunSpec
 from robustx.tasks.base import Example, Task, TaskData
 
 Inputs = Sequence[tuple[str, ...]]
-Predictor = Callable[..., list[str]]
+
+
+@dataclass(frozen=True)
+class Predictor:
+    """``predict(task, loaded, ckpt, run, inputs, data, label) -> answers``. ``per_language``: an
+    answer depends on the language's data (retrieval's target pool), so inputs of different
+    languages are predicted apart; otherwise all of a job's inputs go in one pass (``data`` None)."""
+
+    predict: Callable[..., list[str]]
+    per_language: bool = False
+
+
 PREDICTORS: Registry[Predictor] = Registry("task kind")
 PREDICTION_KEYS = ("id", "gold", "pred", "correct")
 
@@ -33,9 +45,8 @@ def records(examples: Sequence[Example], predictions: Sequence[str]) -> list[dic
     ]
 
 
-@PREDICTORS.register("classification")
 def predict_classification(task: Task, loaded: LoadedModel, ckpt: CheckpointSpec, run: RunSpec,
-                           inputs: Inputs, data: TaskData, label: str) -> list[str]:
+                           inputs: Inputs, data: TaskData | None, label: str) -> list[str]:
     from robustx.engine.predict import predict_logits
 
     logits = predict_logits(loaded.model, loaded.tokenizer, inputs, batch_size=run.batch_size,
@@ -45,7 +56,6 @@ def predict_classification(task: Task, loaded: LoadedModel, ckpt: CheckpointSpec
     return [task.labels[i] for i in best]
 
 
-@PREDICTORS.register("retrieval")
 def predict_retrieval(task: Task, loaded: LoadedModel, ckpt: CheckpointSpec, run: RunSpec,
                       inputs: Inputs, data: TaskData, label: str) -> list[str]:
     """Nearest target by cosine similarity, as XTREME scores Tatoeba (source -> English)."""
@@ -63,3 +73,7 @@ def predict_retrieval(task: Task, loaded: LoadedModel, ckpt: CheckpointSpec, run
     queries = encode([text for text, *_ in inputs], label)
     best = (queries @ cache[key].T).argmax(axis=1)
     return [str(int(i)) for i in best]
+
+
+PREDICTORS.register("classification", Predictor(predict_classification))
+PREDICTORS.register("retrieval", Predictor(predict_retrieval, per_language=True))
