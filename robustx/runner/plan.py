@@ -88,10 +88,6 @@ class Plan:
     evaluations: tuple[EvalShard, ...]
     done: Mapping[str, Sequence[dict]]
 
-    @property
-    def jobs(self) -> int:
-        return len(self.perturb) + sum(len(job.targets) for job in self.score)
-
 
 @dataclass
 class _Gathering:
