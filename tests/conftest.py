@@ -38,6 +38,14 @@ def e5_dir(tmp_path_factory) -> Path:
     return materialize(cache_dir=cache)
 
 
+@pytest.fixture(scope="session")
+def tiny_ckpt(tmp_path_factory) -> Path:
+    """A tiny random XLM-R XNLI classifier (tiny_models.py), made once per session; tests must not change it."""
+    from tiny_models import tiny_xlmr_classifier
+
+    return tiny_xlmr_classifier(tmp_path_factory.mktemp("ckpt") / "tiny")
+
+
 # The tiers (tests/README.md): a test that takes one of these fixtures is marked for it,
 # so `-m` picks a tier without anyone having to remember to mark by hand.
 TIER_FIXTURES = {"shared_data": "shared_data", "e5_dir": "model", "tiny_ckpt": "model"}

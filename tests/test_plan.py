@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tiny_models import tiny_xlmr_classifier
 
 from robustx.runner import plan as plan_module
 from robustx.runner.execute import load_data, run_study, source_of
@@ -35,11 +34,6 @@ path = "{ckpt}"
 [[perturbations]]
 recipe = "strip_marks_naplava2018"
 """
-
-
-@pytest.fixture(scope="module")
-def tiny_ckpt(tmp_path_factory) -> Path:
-    return tiny_xlmr_classifier(tmp_path_factory.mktemp("ckpt") / "tiny")
 
 
 @pytest.fixture()

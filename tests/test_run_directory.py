@@ -13,7 +13,6 @@ from robustx.errors import RobustxError
 from robustx.runner import rundir
 from robustx.runner.execute import run_study
 from robustx.study.load import load_study
-from tiny_models import tiny_xlmr_classifier
 
 STUDY = """
 [study]
@@ -37,11 +36,6 @@ path = "{ckpt}"
 [[perturbations]]
 recipe = "char_noise_30"
 """
-
-
-@pytest.fixture(scope="module")
-def tiny_ckpt(tmp_path_factory) -> Path:
-    return tiny_xlmr_classifier(tmp_path_factory.mktemp("ckpt") / "tiny")
 
 
 @pytest.fixture()

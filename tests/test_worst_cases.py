@@ -11,7 +11,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from tiny_models import tiny_xlmr_classifier
 
 from robustx.cli.main import main
 
@@ -38,11 +37,6 @@ path = "{ckpt}"
 recipe = "char_noise_30"
 params = {{ rate = {rate} }}
 """
-
-
-@pytest.fixture(scope="module")
-def tiny_ckpt(tmp_path_factory) -> Path:
-    return tiny_xlmr_classifier(tmp_path_factory.mktemp("ckpt") / "tiny")
 
 
 @pytest.fixture()
