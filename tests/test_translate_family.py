@@ -199,6 +199,7 @@ def test_code_switch_any_text(toy_dir: Path, text: str, seed: int) -> None:
 def test_dictionary_location_changes_nothing_but_its_content_does(toy_dir: Path, tmp_path: Path, monkeypatch) -> None:
     """lexical_dir says where, not what: a copy elsewhere (or the env var) gives the same seeds,
     outputs and shard key; an edited dictionary gives another key, so no stale shard is reused."""
+    from robustx.runner.perturbing import build_perturbation
     from robustx.runner.plan import input_key
     from robustx.study.spec import PerturbationSpec
 
@@ -212,7 +213,7 @@ def test_dictionary_location_changes_nothing_but_its_content_does(toy_dir: Path,
         spec = PerturbationSpec("cs", "translate.code_switch", params, ("premise",))
         cs = make(CodeSwitch, **params)
         texts = tuple(perturb_example(cs, ex, 3, ("premise",)).example.fields["premise"] for ex in examples)
-        key = PerturbShard("xnli", "en", spec, 3, input_key(spec, "en", "k", index)).key
+        key = PerturbShard("xnli", "en", spec, 3, input_key(build_perturbation(spec), "en", "k", index)).key
         return texts, key
 
     base = {"rate": 0.5, "embedded": ["de"]}
@@ -296,6 +297,7 @@ def test_pair_mix_through_the_runner(shared_data: Path, tmp_path: Path) -> None:
     """The runner loads the source language once and keys the shard on its content."""
     from robustx.runner import execute
     from robustx.runner.jobs import run_perturb_job
+    from robustx.runner.perturbing import build_perturbation
     from robustx.runner.plan import apply_records, input_key, make_plan
     from robustx.study.spec import DataSpec, PerturbationSpec, StudySpec
 
@@ -323,8 +325,9 @@ def test_pair_mix_through_the_runner(shared_data: Path, tmp_path: Path) -> None:
     # the aligned language's content is part of the shard key
     index = AlignedIndex(lambda lang: task.load(lang, DataSource(path=str(shared_data), limit=40)).examples)
     other = AlignedIndex(lambda lang: task.load(lang, DataSource(path=str(shared_data), limit=39)).examples)
-    assert input_key(spec, "de", "k", index) != input_key(spec, "de", "k", other)
-    assert input_key(spec, "en", "k", index) == "k"
+    pair_mix = build_perturbation(spec)
+    assert input_key(pair_mix, "de", "k", index) != input_key(pair_mix, "de", "k", other)
+    assert input_key(pair_mix, "en", "k", index) == "k"
 
 
 # ---------------------------------------------------------------- phrase_mix

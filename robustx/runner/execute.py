@@ -39,12 +39,12 @@ class RunState:
     inputs_scored: int = 0  # of which distinct, hence scored (the rest reused a prediction)
     summary: dict = field(default_factory=dict)
 
+    # RunState is the executor's sink: these two write each result as it arrives.
     def perturbed(self, job: PerturbJob, records: list[dict]) -> None:
         write_jsonl(job.shard.path(self.root), records)
         self.records[job.shard.key] = records
         self.computed += 1
 
-    # RunState is the executor's sink: these two write each result as it arrives.
     def scored(self, job: ScoreJob, result: Scored) -> None:
         for target in job.targets:
             write_jsonl(target.shard.path(self.root), result.shards[target.shard.key])

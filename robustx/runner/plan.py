@@ -12,12 +12,12 @@ from typing import Callable, Mapping, Sequence
 
 from robustx.hashing import files_digest, stable_digest
 from robustx.models.checkpoint import fingerprint
-from robustx.perturb.base import AlignedIndex
+from robustx.perturb.base import AlignedIndex, Perturbation
 from robustx.runner.perturbing import RECORD_KEYS, build_perturbation
 from robustx.runner.scoring import PREDICTION_KEYS
 from robustx.runner.shards import CLEAN, EvalShard, PerturbShard, settings_key
 from robustx.runner.store import load_shard
-from robustx.study.spec import CheckpointSpec, PerturbationSpec, StudySpec
+from robustx.study.spec import CheckpointSpec, StudySpec
 from robustx.tasks.base import DataSource, Example, TaskData
 
 Log = Callable[[str], None]
@@ -63,10 +63,6 @@ class ScoreJob:
     def needs(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(t.source for t in self.targets if t.source and t.source not in self.ready))
 
-    @property
-    def inputs(self) -> int:
-        return sum(len(self.data[t.shard.lang].examples) for t in self.targets)
-
 
 @dataclass(frozen=True)
 class Condition:
@@ -98,6 +94,10 @@ class _Gathering:
     ready: dict[str, Sequence[dict]] = field(default_factory=dict)
     clean: dict[str, Sequence[dict]] = field(default_factory=dict)
 
+    @property
+    def inputs(self) -> int:
+        return sum(len(self.data[t.shard.lang].examples) for t in self.targets)
+
     def job(self, ckpt: CheckpointSpec) -> ScoreJob:
         clean = {lang: records for lang, records in self.clean.items() if lang in self.data}
         return ScoreJob(ckpt, tuple(self.targets), self.data, self.ready, clean)
@@ -107,10 +107,9 @@ def examples_key(examples: Sequence[Example]) -> str:
     return stable_digest([(e.id, dict(e.fields), e.label) for e in examples])
 
 
-def input_key(spec: PerturbationSpec, lang: str, data_key: str, aligned: AlignedIndex) -> str:
+def input_key(perturbation: Perturbation, lang: str, data_key: str, aligned: AlignedIndex) -> str:
     """``data_key``, extended by the content of what else the recipe reads: other languages'
     rows and data files (dictionaries, wordnets). Recipes that read neither keep ``data_key``."""
-    perturbation = build_perturbation(spec)
     langs = perturbation.aligned_languages(lang)
     files = perturbation.resource_files(lang)
     key = data_key
@@ -140,15 +139,18 @@ def make_plan(study: StudySpec, task, data: Mapping[str, TaskData], root: Path, 
         ids = [ex.id for ex in examples]
         conds = conditions[lang] = {CLEAN: Condition(CLEAN, examples_key(examples))}
         for spec in filter(lambda spec: spec.covers(lang), study.perturbations):
+            # What the recipe reads besides the examples (and its key: files are hashed) is the same for every seed.
+            perturbation = build_perturbation(spec)
+            key = input_key(perturbation, lang, conds[CLEAN].input_key, aligned)
+            rows = {other: aligned.rows(other) for other in perturbation.aligned_languages(lang)}
             for seed in study.perturbation_seeds:
-                shard = PerturbShard(study.task, lang, spec, seed, input_key(spec, lang, conds[CLEAN].input_key, aligned))
+                shard = PerturbShard(study.task, lang, spec, seed, key)
                 conds[shard.condition] = Condition(shard.condition, shard.key, shard.path(Path()).as_posix())
                 records = load_shard(shard.path(root), ids, RECORD_KEYS, log)
                 if records is not None:
                     done[shard.key] = records
                     continue
-                langs = build_perturbation(spec).aligned_languages(lang)
-                perturb.append(PerturbJob(shard, examples, {other: aligned.rows(other) for other in langs}))
+                perturb.append(PerturbJob(shard, examples, rows))
     evaluations, score = [], []
     for ckpt in study.checkpoints:
         ckpt_key, settings = fingerprint(ckpt), settings_key(study.run, ckpt)
@@ -169,7 +171,7 @@ def make_plan(study: StudySpec, task, data: Mapping[str, TaskData], root: Path, 
                 gathering.data[lang] = data[lang]
                 if source in done:
                     gathering.ready[source] = done[source]
-            if gathering.targets and gathering.job(ckpt).inputs >= JOB_INPUTS:
+            if gathering.inputs >= JOB_INPUTS:
                 score.append(gathering.job(ckpt))
                 gathering = _Gathering()
         if gathering.targets:
