@@ -6,7 +6,7 @@ Planning reads what the run directory already holds: a valid shard is reused, no
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
@@ -104,7 +104,9 @@ class _Gathering:
 
 
 def examples_key(examples: Sequence[Example]) -> str:
-    return stable_digest([(e.id, dict(e.fields), e.label) for e in examples])
+    # Spans join the key only where there are some, so keys of unstructured tasks stay as they were.
+    return stable_digest([(e.id, dict(e.fields), e.label, *([[list(s) for s in map(astuple, e.spans)]] if e.spans else []))
+                          for e in examples])
 
 
 def input_key(perturbation: Perturbation, lang: str, data_key: str, aligned: AlignedIndex) -> str:

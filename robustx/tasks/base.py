@@ -7,6 +7,17 @@ from typing import ClassVar, Mapping, Sequence
 
 
 @dataclass(frozen=True)
+class Span:
+    """A labelled stretch ``[start, end)`` of one text field: a token with its tag, or an answer
+    (docs/structured.md)."""
+
+    field: str
+    start: int
+    end: int
+    label: str
+
+
+@dataclass(frozen=True)
 class Example:
     """One test item.
 
@@ -14,6 +25,8 @@ class Example:
     from list position after filtering) and includes the language, so per-example
     seeds differ across languages. ``row`` is the language-independent alignment
     key of parallel sets (XNLI row i is the same example in every language).
+    ``spans`` carry structure: one per token of a tagging example, one per gold answer of
+    a QA example (docs/structured.md); classification and retrieval have none.
     """
 
     id: str
@@ -21,6 +34,7 @@ class Example:
     fields: Mapping[str, str]
     label: str | None = None
     row: str = ""
+    spans: tuple[Span, ...] = ()
 
     def with_fields(self, **new_fields: str) -> "Example":
         return replace(self, fields={**self.fields, **new_fields})
@@ -34,6 +48,7 @@ class TaskData:
     source: str
     skipped: int = 0
     targets: Sequence[str] = field(default_factory=tuple)
+    target_ids: Sequence[str] = field(default_factory=tuple)  # mining: the targets' own ids
 
 
 class Task:
@@ -43,7 +58,7 @@ class Task:
     """
 
     name: ClassVar[str]
-    kind: ClassVar[str]  # "classification" or "retrieval"
+    kind: ClassVar[str]  # "classification", "retrieval", "tagging", "qa" or "mining"
     metric: ClassVar[str] = "accuracy"
     languages: ClassVar[tuple[str, ...]]
     labels: ClassVar[tuple[str, ...]] = ()
