@@ -1,12 +1,14 @@
-"""Shipped perturbation recipes: TOML data files in ``attacks/`` (installed as ``robustx/attacks``).
+"""Shipped recipes: TOML data files in ``attacks/`` (installed as ``robustx/attacks``).
 
-A recipe names a registered perturbation, its parameters, a description and a citation.
-Users can point a study at their own recipe file by path.
+A perturbation recipe names a registered perturbation, its parameters, a description and a
+citation. An attack recipe says ``kind = "attack"`` and gives an attack's parts (the keys of
+``[[attacks]]`` in a study, docs/attacks.md). Users can point a study at their own recipe
+file by path.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping
@@ -23,6 +25,13 @@ class Recipe:
     description: str = ""
     citation: str = ""
     fields: tuple[str, ...] = ()
+    kind: str = "perturbation"
+    attack: Mapping[str, Any] = field(default_factory=dict)  # an attack recipe's parts
+
+
+# The parts an attack recipe (and a study's [[attacks]] entry) may give.
+ATTACK_PARTS = ("transformation", "params", "search", "search_params", "goal", "target", "constraints",
+                "max_queries", "draws")
 
 
 def recipe_dir() -> Path:
@@ -47,20 +56,27 @@ def load_recipe(name_or_path: str) -> Recipe:
                 f"unknown recipe {name_or_path!r}{hint}; shipped: {', '.join(shipped_recipes())}"
             )
     data = read_toml(path)
-    allowed = {"perturbation", "params", "description", "citation", "fields"}
+    kind = data.get("kind", "perturbation")
+    if kind not in ("perturbation", "attack"):
+        raise RobustxError(f"{path}: kind must be \"perturbation\" or \"attack\", got {kind!r}")
+    common = {"kind", "description", "citation", "fields"}
+    allowed = common | ({"perturbation", "params"} if kind == "perturbation" else set(ATTACK_PARTS))
     unknown = sorted(set(data) - allowed)
     if unknown:
         raise RobustxError(f"{path}: unknown key {unknown[0]!r}; allowed: {', '.join(sorted(allowed))}")
-    if not isinstance(data.get("perturbation"), str):
-        raise RobustxError(f"{path}: missing string key 'perturbation'")
+    main = "perturbation" if kind == "perturbation" else "transformation"
+    if not isinstance(data.get(main), str):
+        raise RobustxError(f"{path}: missing string key {main!r}")
     params = data.get("params", {})
     if not isinstance(params, dict):
         raise RobustxError(f"{path}: 'params' must be a table")
     return Recipe(
         name=path.stem,
-        perturbation=data["perturbation"],
+        perturbation=data[main],
         params=params,
         description=str(data.get("description", "")),
         citation=str(data.get("citation", "")),
         fields=tuple(data.get("fields", ())),
+        kind=kind,
+        attack={k: data[k] for k in ATTACK_PARTS if k in data and k != "params"} if kind == "attack" else {},
     )

@@ -49,7 +49,7 @@ def tokenize(tokenizer, texts: Sequence[Sequence[str]], max_length: int, prefix:
     return enc["input_ids"]
 
 
-def _run(model, ids: list[list[int]], pad_id: int, batch_size: int, device: str,
+def _run(model, ids: Sequence[Sequence[int]], pad_id: int, batch_size: int, device: str,
          forward: Callable, label: str, progress: bool) -> np.ndarray:
     import torch
 
@@ -95,11 +95,25 @@ def predict_logits(model, tokenizer, texts: Sequence[Sequence[str]], *, batch_si
                    device: str, prefix: str = "", label: str = "predict", progress: bool = False) -> np.ndarray:
     """Class logits, shape (n, num_labels), in input order."""
     ids = tokenize(tokenizer, texts, max_length, prefix)
-    return _run(model, ids, tokenizer.pad_token_id, batch_size, device, _logits, label, progress)
+    return logits_of_ids(model, ids, tokenizer.pad_token_id, batch_size=batch_size, device=device, label=label,
+                         progress=progress)
+
+
+def logits_of_ids(model, ids: Sequence[Sequence[int]], pad_id: int, *, batch_size: int, device: str,
+                  label: str = "predict", progress: bool = False) -> np.ndarray:
+    """Class logits of already tokenized inputs (attacks tokenize first, to score each token sequence once)."""
+    return _run(model, ids, pad_id, batch_size, device, _logits, label, progress)
 
 
 def encode_sentences(model, tokenizer, texts: Sequence[str], *, batch_size: int, max_length: int, device: str,
                      prefix: str = "", pooling: str = "mean", label: str = "encode", progress: bool = False) -> np.ndarray:
     """L2-normalized sentence embeddings, shape (n, hidden), in input order."""
     ids = tokenize(tokenizer, [(t,) for t in texts], max_length, prefix)
-    return _run(model, ids, tokenizer.pad_token_id, batch_size, device, POOLERS[pooling], label, progress)
+    return embeddings_of_ids(model, ids, tokenizer.pad_token_id, batch_size=batch_size, device=device,
+                             pooling=pooling, label=label, progress=progress)
+
+
+def embeddings_of_ids(model, ids: Sequence[Sequence[int]], pad_id: int, *, batch_size: int, device: str,
+                      pooling: str = "mean", label: str = "encode", progress: bool = False) -> np.ndarray:
+    """L2-normalized sentence embeddings of already tokenized texts."""
+    return _run(model, ids, pad_id, batch_size, device, POOLERS[pooling], label, progress)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 from robustx import __version__
 from robustx.hashing import file_sha256
-from robustx.runner.shards import CLEAN, EvalShard
+from robustx.runner.shards import CLEAN, AttackShard, EvalShard
 
 if TYPE_CHECKING:
     from robustx.runner.execute import RunState
@@ -31,39 +31,52 @@ def mean_sd(values: Sequence[float]) -> tuple[float, float | None]:
 
 
 def _checkpoint_rows(study: "StudySpec", state: "RunState", records: dict) -> list[dict[str, Any]]:
-    """One row per checkpoint x language x perturbation, paired over the same examples."""
+    """One row per checkpoint x language x perturbation or attack, paired over the same examples."""
     import numpy as np
 
     from robustx.hashing import stable_seed
     from robustx.stats.paired import PairedOutcomes, paired_drop
 
     rows = []
+    seeds = study.perturbation_seeds
     for ckpt in study.checkpoints:
         for lang in study.languages:
-            conds = state.conditions[lang]
-            for spec in filter(lambda spec: spec.covers(lang), study.perturbations):
-                seeds = study.perturbation_seeds
+            for name, rate in _rates(study, state, ckpt.name, lang, records):
                 outcomes = PairedOutcomes.from_records(
-                    records[ckpt.name, lang, CLEAN], {s: records[ckpt.name, lang, f"{spec.name}@{s}"] for s in seeds}
+                    records[ckpt.name, lang, CLEAN], {s: records[ckpt.name, lang, f"{name}@{s}"] for s in seeds}
                 )
                 # The bootstrap's own seed is derived from the row, so summaries are reproducible.
-                rng = np.random.default_rng(stable_seed("paired-bootstrap", ckpt.name, lang, spec.name))
+                rng = np.random.default_rng(stable_seed("paired-bootstrap", ckpt.name, lang, name))
                 d = paired_drop(outcomes, rng)
-                edits = [r for s in seeds for r in state.records[conds[f"{spec.name}@{s}"].input_key]]
-                units = sum(r["units"] for r in edits)
                 rows.append({
                     "checkpoint": ckpt.name, "group": ckpt.group, "seed": ckpt.seed,
-                    "intermediate": list(ckpt.intermediate), "lang": lang, "perturbation": spec.name,
+                    "intermediate": list(ckpt.intermediate), "lang": lang, "perturbation": name,
                     "n": d.n, "clean_accuracy": d.clean_accuracy, "perturbed_accuracy": d.perturbed_accuracy,
                     "perturbed_accuracy_by_seed": {str(s): a for s, a in zip(seeds, d.perturbed_accuracy_by_seed)},
                     "perturbation_seed_sd": d.seed_sd,
                     "abs_drop": d.abs_drop, "abs_drop_ci95": list(d.abs_drop_ci),
                     "rel_drop": d.rel_drop, "rel_drop_ci95": list(d.rel_drop_ci) if d.rel_drop_ci else None,
                     "p_drop": d.p_greater, "test": d.test, "ci_method": d.ci_method,
-                    # No eligible unit (nothing for the recipe to change): the rate is undefined, not 0.
-                    "achieved_rate": sum(r["changed"] for r in edits) / units if units else None,
+                    "achieved_rate": rate,
                 })
     return rows
+
+
+def _rates(study: "StudySpec", state: "RunState", ckpt: str, lang: str, records: dict) -> list[tuple[str, float | None]]:
+    """Each perturbation and attack of ``lang`` with its achieved rate over all seeds: the share of
+    eligible units changed, or of words an attack modified. No eligible unit: undefined, not 0."""
+    def share(part: int, whole: int) -> float | None:
+        return part / whole if whole else None
+
+    out = []
+    for spec in filter(lambda spec: spec.covers(lang), study.perturbations):
+        conds = state.conditions[lang]
+        edits = [r for s in study.perturbation_seeds for r in state.records[conds[f"{spec.name}@{s}"].input_key]]
+        out.append((spec.name, share(sum(r["changed"] for r in edits), sum(r["units"] for r in edits))))
+    for spec in filter(lambda spec: spec.covers(lang), study.attacks):
+        recs = [r for s in study.perturbation_seeds for r in records[ckpt, lang, f"{spec.name}@{s}"]]
+        out.append((spec.name, share(sum(r["modified"] for r in recs), sum(r["words"] for r in recs))))
+    return out
 
 
 def _group_rows(rows: list[dict]) -> list[dict[str, Any]]:
@@ -84,15 +97,16 @@ def _group_rows(rows: list[dict]) -> list[dict[str, Any]]:
     return out
 
 
-def summarize(study: "StudySpec", task, state: "RunState", predictions: list[tuple[EvalShard, list[dict]]]) -> dict[str, Any]:
-    records = {(s.checkpoint.name, s.lang, s.condition): recs for s, recs in predictions}
+def summarize(study: "StudySpec", task, state: "RunState", predictions: list[tuple[EvalShard, list[dict]]],
+              attacks: Sequence[tuple[AttackShard, list[dict]]] = ()) -> dict[str, Any]:
+    records = {(s.checkpoint.name, s.lang, s.condition): recs for s, recs in (*predictions, *attacks)}
     acc = {key: accuracy(recs) for key, recs in records.items()}
     rows = _checkpoint_rows(study, state, records)
     clean_only = [
         {"checkpoint": c.name, "group": c.group, "lang": lang, "clean_accuracy": acc[c.name, lang, CLEAN]}
         for c in study.checkpoints for lang in study.languages
     ]
-    return {
+    summary = {
         "robustx_version": __version__,
         "study": study.name,
         "study_file_sha256": file_sha256(study.source_file) if study.source_file else None,
@@ -110,4 +124,32 @@ def summarize(study: "StudySpec", task, state: "RunState", predictions: list[tup
             "perturbed": sorted(c.path for conds in state.conditions.values() for c in conds.values() if c.path),
             "predictions": sorted(s.path(Path()).as_posix() for s, _ in predictions),
         },
+    }
+    if attacks:  # only then: summaries of studies without attacks keep their bytes
+        summary["attacks"] = [attack_row(shard, recs) for shard, recs in attacks]
+        summary["files"]["attacks"] = sorted(s.path(Path()).as_posix() for s, _ in attacks)
+    return summary
+
+
+def attack_row(shard: AttackShard, records: Sequence[dict]) -> dict[str, Any]:
+    """One (checkpoint, language, attack, seed): TextAttack's figures. Success rate is over the
+    examples attacked (right when clean); skipped ones count as wrong in accuracy under attack."""
+    status = [r["status"] for r in records]
+    attacked = [r for r in records if r["status"] != "skipped"]
+    won = [r for r in attacked if r["status"] == "success"]
+    ckpt = shard.checkpoint
+
+    def mean(values: Sequence[float]) -> float | None:
+        return statistics.fmean(values) if values else None
+
+    return {
+        "checkpoint": ckpt.name, "group": ckpt.group, "seed": ckpt.seed, "lang": shard.lang,
+        "attack": shard.attack.name, "attack_seed": shard.seed, "n": len(records),
+        "clean_accuracy": mean([r["clean_pred"] == r["gold"] for r in records]),
+        "accuracy_under_attack": accuracy(records),
+        "success": status.count("success"), "failed": status.count("failed"), "skipped": status.count("skipped"),
+        "success_rate": len(won) / len(attacked) if attacked else None,
+        "words_modified": mean([r["modified"] / r["words"] for r in won]),
+        "queries_per_example": mean([r["queries"] for r in attacked]),
+        "queries_per_success": mean([r["queries"] for r in won]),
     }

@@ -14,8 +14,8 @@ from typing import Callable, Mapping, Sequence
 
 from robustx.runner import layout
 from robustx.runner.executors import EXECUTORS, Context
-from robustx.runner.jobs import Scored
-from robustx.runner.plan import Condition, PerturbJob, Plan, ScoreJob, make_plan
+from robustx.runner.jobs import Attacked, Scored
+from robustx.runner.plan import AttackJob, Condition, PerturbJob, Plan, ScoreJob, make_plan
 from robustx.runner.rundir import claim
 from robustx.runner.store import dumps, write_atomic, write_jsonl
 from robustx.study.preflight import preflight
@@ -38,11 +38,18 @@ class RunState:
     inputs: int = 0  # model inputs of the prediction shards computed
     inputs_scored: int = 0  # of which distinct, hence scored (the rest reused a prediction)
     summary: dict = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per example, by attack shard file
 
     # RunState is the executor's sink: these two write each result as it arrives.
     def perturbed(self, job: PerturbJob, records: list[dict]) -> None:
         write_jsonl(job.shard.path(self.root), records)
         self.records[job.shard.key] = records
+        self.computed += 1
+
+    def attacked(self, job: AttackJob, result: Attacked) -> None:
+        write_jsonl(job.shard.path(self.root), result.records)
+        self.records[job.shard.key] = result.records
+        self.timings[job.shard.path(Path()).as_posix()] = result.seconds / max(1, len(result.records))
         self.computed += 1
 
     def scored(self, job: ScoreJob, result: Scored) -> None:
@@ -52,6 +59,16 @@ class RunState:
         self.computed += len(job.targets)
         self.inputs += result.inputs
         self.inputs_scored += result.scored
+
+
+def read_timings(root: Path) -> dict[str, float]:
+    """Seconds per attacked example by attack shard file, as earlier runs recorded them ({} if none)."""
+    import json
+
+    try:
+        return json.loads((root / layout.TIMINGS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
 
 
 def source_of(study: StudySpec) -> DataSource:
@@ -94,6 +111,9 @@ def run_study(study: StudySpec, log: Log = print, fresh: bool = False, executor:
         state.reused = len(plan.done)
         runner.run(plan, Context(study.task, run, log), state)
         predictions = [(shard, state.records[shard.key]) for shard in plan.evaluations]
-        state.summary = summarize(study, task, state, predictions)
+        attacks = [(shard, state.records[shard.key]) for shard in plan.attacks]
+        state.summary = summarize(study, task, state, predictions, attacks)
         write_atomic(state.root / layout.SUMMARY, dumps(state.summary) + "\n")
+        if state.timings:
+            write_atomic(state.root / layout.TIMINGS, dumps({**read_timings(state.root), **state.timings}) + "\n")
     return state

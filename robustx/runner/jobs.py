@@ -8,7 +8,7 @@ from typing import Mapping, Sequence
 
 from robustx.models.checkpoint import LoadedModel
 from robustx.runner.perturbing import perturb_records
-from robustx.runner.plan import PerturbJob, ScoreJob, apply_records
+from robustx.runner.plan import AttackJob, ModelJob, PerturbJob, ScoreJob, apply_records
 from robustx.runner.scoring import PREDICTORS, inputs_of, records
 from robustx.study.spec import RunSpec
 
@@ -60,3 +60,40 @@ def run_score_job(job: ScoreJob, perturbed: Mapping[str, Sequence[dict]], task, 
         exs = examples[target.shard.key]
         shards[target.shard.key] = records(exs, [known[key(target.shard.lang, ex)] for ex in exs])
     return Scored(shards, len(wanted), sum(map(len, todo.values())))
+
+
+@dataclass(frozen=True)
+class Attacked:
+    """An AttackJob's records and the seconds it took (kept apart from the records: not reproducible)."""
+
+    records: list[dict]
+    seconds: float
+
+
+def run_attack_job(job: AttackJob, perturbed: Mapping[str, Sequence[dict]], task, loaded: LoadedModel,
+                   run: RunSpec) -> Attacked:
+    import time
+
+    from robustx.attack.oracle import Oracle
+    from robustx.attack.run import attack_records, build_attack
+    from robustx.attack.similarity import Similarity
+
+    started = time.perf_counter()
+    shard = job.shard
+    attack = build_attack(shard.attack, task)
+    label = f"{shard.checkpoint.name} {shard.lang} {shard.condition}"
+    oracle = Oracle(task, loaded, shard.checkpoint, run, job.data, label)
+    constraints = attack.constraints
+    similarity = (Similarity(constraints.similarity_model, loaded.device, run.batch_size, run.max_length)
+                  if constraints.min_similarity > 0 else None)
+    records = attack_records(attack, task, shard.lang, shard.seed, job.data.examples, oracle, job.aligned, similarity)
+    return Attacked(records, time.perf_counter() - started)
+
+
+# What a worker with a checkpoint's model does with each kind of job.
+MODEL_JOBS = {ScoreJob: run_score_job, AttackJob: run_attack_job}
+
+
+def run_model_job(job: ModelJob, perturbed: Mapping[str, Sequence[dict]], task, loaded: LoadedModel,
+                  run: RunSpec) -> Scored | Attacked:
+    return MODEL_JOBS[type(job)](job, perturbed, task, loaded, run)

@@ -4,6 +4,8 @@
 RUN/.lock  study.json  summary.json  report/
 RUN/perturbed/<task>/<lang>/<perturbation>.s<seed>.<key>.jsonl
 RUN/predictions/<checkpoint>/<task>/<lang>/<condition>.<key>.jsonl
+RUN/attacks/<checkpoint>/<task>/<lang>/<attack>.s<seed>.<key>.jsonl
+RUN/timings.json        (seconds per attacked example, by attack shard: not reproducible, so apart)
 ```
 
 Shard paths are relative to the run directory wherever they are stored (``summary.json``
@@ -18,6 +20,7 @@ from pathlib import Path
 STUDY = "study.json"
 SUMMARY = "summary.json"
 LOCK = ".lock"
+TIMINGS = "timings.json"
 REPORT = "report"
 
 # Checkpoint and perturbation names become path components: letters of any script,
@@ -40,3 +43,7 @@ def perturbed_shard(task: str, lang: str, perturbation: str, seed: int, key: str
 def prediction_shard(checkpoint: str, task: str, lang: str, condition: str, key: str) -> Path:
     # "name@seed" conditions are spelled "name.s<seed>" like perturbed shards.
     return Path("predictions", checkpoint, task, lang, f"{condition.replace('@', '.s')}.{key}.jsonl")
+
+
+def attack_shard(checkpoint: str, task: str, lang: str, attack: str, seed: int, key: str) -> Path:
+    return Path("attacks", checkpoint, task, lang, f"{attack}.s{seed}.{key}.jsonl")

@@ -12,12 +12,14 @@ from typing import Callable, Mapping, Sequence
 
 from robustx.hashing import files_digest, stable_digest
 from robustx.models.checkpoint import fingerprint
+from robustx.attack.run import RECORD_KEYS as ATTACK_KEYS
+from robustx.perturb import PERTURBATIONS
 from robustx.perturb.base import AlignedIndex, Perturbation
 from robustx.runner.perturbing import RECORD_KEYS, build_perturbation
 from robustx.runner.scoring import PREDICTION_KEYS
-from robustx.runner.shards import CLEAN, EvalShard, PerturbShard, settings_key
+from robustx.runner.shards import CLEAN, AttackShard, EvalShard, PerturbShard, settings_key
 from robustx.runner.store import load_shard
-from robustx.study.spec import CheckpointSpec, StudySpec
+from robustx.study.spec import AttackSpec, CheckpointSpec, StudySpec
 from robustx.tasks.base import DataSource, Example, TaskData
 
 Log = Callable[[str], None]
@@ -65,6 +67,28 @@ class ScoreJob:
 
 
 @dataclass(frozen=True)
+class AttackJob:
+    """Attack one checkpoint on one (language, attack, seed): ``data`` is the language's data (the
+    examples; for retrieval the target pool), ``aligned`` the rows of other languages the
+    transformation reads, by value."""
+
+    shard: AttackShard
+    data: TaskData
+    aligned: Mapping[str, Mapping[str, Example]] = field(default_factory=dict)
+
+    @property
+    def checkpoint(self) -> CheckpointSpec:
+        return self.shard.checkpoint
+
+    @property
+    def needs(self) -> tuple[str, ...]:
+        return ()  # it makes its own inputs
+
+
+ModelJob = ScoreJob | AttackJob
+
+
+@dataclass(frozen=True)
 class Condition:
     """One (language, condition) of the study: its shard key and, for a perturbed set, its file."""
 
@@ -75,14 +99,23 @@ class Condition:
 
 @dataclass(frozen=True)
 class Plan:
-    """What to run (``perturb``, ``score``) and what the run directory already held (``done``:
-    records by shard key), with every condition and prediction shard of the study."""
+    """What to run (``perturb``, ``score``, ``attack``) and what the run directory already held
+    (``done``: records by shard key), with every condition, prediction and attack shard of the study."""
 
     perturb: tuple[PerturbJob, ...]
     score: tuple[ScoreJob, ...]
     conditions: Mapping[str, Mapping[str, Condition]]
     evaluations: tuple[EvalShard, ...]
     done: Mapping[str, Sequence[dict]]
+    attack: tuple[AttackJob, ...] = ()
+    attacks: tuple[AttackShard, ...] = ()
+
+    def model_jobs(self) -> dict[str, list[ModelJob]]:
+        """The jobs that need a checkpoint's model, by checkpoint name, in plan order."""
+        jobs: dict[str, list[ModelJob]] = {}
+        for job in (*self.score, *self.attack):
+            jobs.setdefault(job.checkpoint.name, []).append(job)
+        return jobs
 
 
 @dataclass
@@ -153,9 +186,21 @@ def make_plan(study: StudySpec, task, data: Mapping[str, TaskData], root: Path, 
                     done[shard.key] = records
                     continue
                 perturb.append(PerturbJob(shard, examples, rows))
-    evaluations, score = [], []
+    attack_inputs = _attack_inputs(study, data, conditions, aligned)
+    evaluations, score, attacks, attack = [], [], [], []
     for ckpt in study.checkpoints:
         ckpt_key, settings = fingerprint(ckpt), settings_key(study.run, ckpt)
+        for lang, by_attack in attack_inputs.items():
+            ids = [ex.id for ex in data[lang].examples]
+            for spec, (key, rows) in by_attack:
+                for seed in study.perturbation_seeds:
+                    shard = AttackShard(ckpt, ckpt_key, settings, study.task, lang, spec, seed, key)
+                    attacks.append(shard)
+                    records = load_shard(shard.path(root), ids, ATTACK_KEYS, log)
+                    if records is not None:
+                        done[shard.key] = records
+                    else:
+                        attack.append(AttackJob(shard, data[lang], rows))
         gathering = _Gathering()
         for lang, conds in conditions.items():
             ids = [ex.id for ex in data[lang].examples]
@@ -178,4 +223,17 @@ def make_plan(study: StudySpec, task, data: Mapping[str, TaskData], root: Path, 
                 gathering = _Gathering()
         if gathering.targets:
             score.append(gathering.job(ckpt))
-    return Plan(tuple(perturb), tuple(score), conditions, tuple(evaluations), done)
+    return Plan(tuple(perturb), tuple(score), conditions, tuple(evaluations), done, tuple(attack), tuple(attacks))
+
+
+def _attack_inputs(study: StudySpec, data: Mapping[str, TaskData], conditions: Mapping[str, Mapping[str, Condition]],
+                   aligned: AlignedIndex) -> dict[str, list[tuple[AttackSpec, tuple[str, dict]]]]:
+    """Per language, each attack covering it with its input key and the aligned rows it reads."""
+    out: dict[str, list[tuple[AttackSpec, tuple[str, dict]]]] = {}
+    for lang in data:
+        for spec in filter(lambda spec: spec.covers(lang), study.attacks):
+            perturbation = PERTURBATIONS.get(spec.transformation).from_dict(spec.params, f"attack {spec.name}")
+            key = input_key(perturbation, lang, conditions[lang][CLEAN].input_key, aligned)
+            rows = {other: aligned.rows(other) for other in perturbation.aligned_languages(lang)}
+            out.setdefault(lang, []).append((spec, (key, rows)))
+    return out

@@ -61,18 +61,24 @@ def predict_retrieval(task: Task, loaded: LoadedModel, ckpt: CheckpointSpec, run
     """Nearest target by cosine similarity, as XTREME scores Tatoeba (source -> English)."""
     from robustx.engine.predict import encode_sentences
 
-    def encode(texts: Sequence[str], what: str) -> np.ndarray:
-        return encode_sentences(loaded.model, loaded.tokenizer, texts, batch_size=run.batch_size,
-                                max_length=run.max_length, device=loaded.device, prefix=ckpt.prefix,
-                                pooling=ckpt.pooling, label=what, progress=run.progress)
-
-    cache = loaded.target_embeddings
-    key = (data.source, tuple(data.targets))
-    if key not in cache:
-        cache[key] = encode(data.targets, f"{label} (targets)")
-    queries = encode([text for text, *_ in inputs], label)
-    best = (queries @ cache[key].T).argmax(axis=1)
+    queries = encode_sentences(loaded.model, loaded.tokenizer, [text for text, *_ in inputs],
+                               batch_size=run.batch_size, max_length=run.max_length, device=loaded.device,
+                               prefix=ckpt.prefix, pooling=ckpt.pooling, label=label, progress=run.progress)
+    best = (queries @ target_embeddings(loaded, ckpt, run, data, label).T).argmax(axis=1)
     return [str(int(i)) for i in best]
+
+
+def target_embeddings(loaded: LoadedModel, ckpt: CheckpointSpec, run: RunSpec, data: TaskData, label: str) -> np.ndarray:
+    """The retrieval target pool of ``data`` embedded once per model, for every condition and attack."""
+    from robustx.engine.predict import encode_sentences
+
+    key = (data.source, tuple(data.targets))
+    if key not in loaded.target_embeddings:
+        loaded.target_embeddings[key] = encode_sentences(
+            loaded.model, loaded.tokenizer, data.targets, batch_size=run.batch_size, max_length=run.max_length,
+            device=loaded.device, prefix=ckpt.prefix, pooling=ckpt.pooling, label=f"{label} (targets)",
+            progress=run.progress)
+    return loaded.target_embeddings[key]
 
 
 PREDICTORS.register("classification", Predictor(predict_classification))

@@ -9,13 +9,14 @@ reused by any later run, in any order, on any worker (a Ray task per shard later
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
 from robustx.hashing import stable_digest
 from robustx.perturb import PERTURBATIONS
 from robustx.runner import layout
-from robustx.study.spec import CheckpointSpec, PerturbationSpec, RunSpec
+from robustx.study.spec import AttackSpec, CheckpointSpec, PerturbationSpec, RunSpec
 
 CLEAN = "clean"
 # Bump when the record format or the perturbation code changes what a key produces.
@@ -63,6 +64,37 @@ class EvalShard:
 
     def path(self, root: Path) -> Path:
         return root / layout.prediction_shard(self.checkpoint.name, self.task, self.lang, self.condition, self.key)
+
+
+@dataclass(frozen=True)
+class AttackShard:
+    """One checkpoint attacked on one (language, attack, seed): the result depends on the model,
+    so the key holds the checkpoint's fingerprint and prediction settings besides the inputs."""
+
+    checkpoint: CheckpointSpec
+    checkpoint_key: str
+    settings_key: str
+    task: str
+    lang: str
+    attack: AttackSpec
+    seed: int
+    input_key: str
+
+    @property
+    def key(self) -> str:
+        a = self.attack
+        location = PERTURBATIONS.get(a.transformation).location_params
+        spec = dataclasses.replace(a, params={k: v for k, v in a.params.items() if k not in location})
+        return stable_digest(FORMAT_VERSION, "attack", self.checkpoint_key, self.settings_key, self.task, self.lang,
+                             self.input_key, spec.key(), self.seed)
+
+    @property
+    def condition(self) -> str:
+        return f"{self.attack.name}@{self.seed}"
+
+    def path(self, root: Path) -> Path:
+        return root / layout.attack_shard(self.checkpoint.name, self.task, self.lang, self.attack.name, self.seed,
+                                          self.key)
 
 
 def settings_key(run: RunSpec, checkpoint: CheckpointSpec) -> str:

@@ -13,16 +13,17 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 from robustx.errors import RobustxError
-from robustx.recipes import load_recipe
+from robustx.recipes import ATTACK_PARTS, load_recipe
 from robustx.runner.layout import name_problem
-from robustx.study.spec import DTYPES, CheckpointSpec, DataSpec, PerturbationSpec, RunSpec, StudySpec
+from robustx.study.spec import DTYPES, AttackSpec, CheckpointSpec, DataSpec, PerturbationSpec, RunSpec, StudySpec
 from robustx.tomlio import read_toml
 
-_TOP_KEYS = {"study", "data", "run", "checkpoints", "perturbations"}
+_TOP_KEYS = {"study", "data", "run", "checkpoints", "perturbations", "attacks"}
 _STUDY_KEYS = {"name", "task", "languages", "output", "perturbation_seeds"}
 _CKPT_KEYS = {"name", "path", "group", "seed", "intermediate", "label_map", "prefix", "pooling", "metadata",
               "revision"}
 _PERT_KEYS = {"name", "recipe", "perturbation", "params", "fields", "languages"}
+_ATTACK_KEYS = {"name", "recipe", "fields", "languages", *ATTACK_PARTS}
 
 
 class _Checker:
@@ -127,8 +128,12 @@ def load_study(path: str | Path, data_dir: str | None = None, output: str | None
     run = _run_spec(c, c.table(raw, "run", {"batch_size", "threads", "device", "max_length", "progress", "dtype"}))
     checkpoints = _checkpoints(c, raw.get("checkpoints"), base)
     perturbations = _perturbations(c, raw.get("perturbations", []), task, languages)
-    for key, specs in (("checkpoints", checkpoints), ("perturbations", perturbations)):
+    attacks = _attacks(c, raw.get("attacks", []), task, languages)
+    for key, specs in (("checkpoints", checkpoints), ("perturbations", perturbations), ("attacks", attacks)):
         _no_repeats(c, key, [spec.name for spec in specs], "give each a unique 'name'")
+    # Perturbations and attacks name the conditions of one table.
+    _no_repeats(c, "attacks", [spec.name for spec in (*perturbations, *attacks)],
+                "a perturbation has that name: give the attack another 'name'")
     # One checkpoint counted twice in a group would pose as two fine-tuning seeds (sd 0.0).
     _no_repeats(c, "checkpoints", [(s.group, s.path) for s in checkpoints], "a group lists each checkpoint once")
     _no_repeats(c, "checkpoints", [(s.group, s.seed) for s in checkpoints if s.seed is not None],
@@ -147,6 +152,7 @@ def load_study(path: str | Path, data_dir: str | None = None, output: str | None
         perturbation_seeds=tuple(seeds),
         run=run,
         source_file=str(path),
+        attacks=attacks,
     )
 
 
@@ -321,30 +327,15 @@ def _perturbations(c: _Checker, entries: Any, task, languages: tuple[str, ...]) 
         if recipe_name:
             if "perturbation" in t:
                 raise c.fail(where, "give either 'recipe' or 'perturbation', not both")
-            try:
-                recipe = load_recipe(recipe_name)
-            except RobustxError as exc:
-                raise c.fail(f"{where}.recipe", str(exc)) from None
+            recipe = _recipe(c, where, recipe_name, "perturbation")
             kind, params, fields = recipe.perturbation, {**recipe.params, **params}, recipe.fields
         else:
             kind = c.get(t, where, "perturbation", str)
             fields = ()
-        fields = c.str_list(t, where, "fields", fields)
-        if "fields" in t and not fields:
-            raise c.fail(f"{where}.fields", "must name at least one text field (omit it for all)")
-        _no_repeats(c, f"{where}.fields", list(fields))
-        bad = [f for f in fields if f not in task.text_fields]
-        if bad:
-            raise c.fail(f"{where}.fields", f"{task.name} has no text field {bad[0]!r}; fields: {', '.join(task.text_fields)}")
+        fields = _fields(c, t, where, task, fields)
         if kind not in PERTURBATIONS:
             raise c.fail(f"{where}.perturbation", PERTURBATIONS.unknown_message(kind))
-        langs = c.str_list(t, where, "languages", ())
-        if "languages" in t and not langs:
-            raise c.fail(f"{where}.languages", "must name at least one study language (omit it for all)")
-        outside = [lang for lang in langs if lang not in languages]
-        if outside:
-            raise c.fail(f"{where}.languages", f"{outside[0]!r} is not a study language; study.languages: "
-                         f"{', '.join(languages)}")
+        langs = _languages(c, t, where, languages)
         specs.append(
             PerturbationSpec(
                 name=c.name(where, c.get(t, where, "name", str, recipe_name or kind)),
@@ -355,4 +346,86 @@ def _perturbations(c: _Checker, entries: Any, task, languages: tuple[str, ...]) 
                 languages=langs,
             )
         )
+    return tuple(specs)
+
+
+def _recipe(c: _Checker, where: str, name: str, kind: str):
+    """The recipe ``name`` for a ``[[perturbations]]`` or ``[[attacks]]`` entry, of the right kind."""
+    try:
+        recipe = load_recipe(name)
+    except RobustxError as exc:
+        raise c.fail(f"{where}.recipe", str(exc)) from None
+    if recipe.kind != kind:
+        table = "attacks" if recipe.kind == "attack" else "perturbations"
+        raise c.fail(f"{where}.recipe", f"{name!r} is {'an attack' if recipe.kind == 'attack' else 'a perturbation'} "
+                     f"recipe: list it under [[{table}]]")
+    return recipe
+
+
+def _fields(c: _Checker, t: Mapping[str, Any], where: str, task, default: tuple[str, ...]) -> tuple[str, ...]:
+    """The entry's ``fields`` (``default`` if it gives none): distinct text fields of the task."""
+    fields = c.str_list(t, where, "fields", default)
+    if "fields" in t and not fields:
+        raise c.fail(f"{where}.fields", "must name at least one text field (omit it for all)")
+    _no_repeats(c, f"{where}.fields", list(fields))
+    bad = [f for f in fields if f not in task.text_fields]
+    if bad:
+        raise c.fail(f"{where}.fields", f"{task.name} has no text field {bad[0]!r}; fields: {', '.join(task.text_fields)}")
+    return fields
+
+
+def _languages(c: _Checker, t: Mapping[str, Any], where: str, languages: tuple[str, ...]) -> tuple[str, ...]:
+    """The entry's ``languages``: study languages, at least one if the key is given."""
+    langs = c.str_list(t, where, "languages", ())
+    if "languages" in t and not langs:
+        raise c.fail(f"{where}.languages", "must name at least one study language (omit it for all)")
+    outside = [lang for lang in langs if lang not in languages]
+    if outside:
+        raise c.fail(f"{where}.languages", f"{outside[0]!r} is not a study language; study.languages: "
+                     f"{', '.join(languages)}")
+    return langs
+
+
+_ATTACK_TYPES = {"transformation": str, "params": dict, "search": str, "search_params": dict, "goal": str,
+                 "target": str, "constraints": dict, "max_queries": int, "draws": int}
+
+
+def _attacks(c: _Checker, entries: Any, task, languages: tuple[str, ...]) -> tuple[AttackSpec, ...]:
+    """``[[attacks]]``: a shipped attack recipe or the parts inline (entry keys override the recipe's),
+    each built against the task (transformation, parameters, search, constraints, goal) and checked
+    for every language it covers."""
+    from robustx.attack.run import build_attack
+
+    specs: list[AttackSpec] = []
+    for where, t in c.tables(entries, "attacks", _ATTACK_KEYS):
+        recipe_name = c.get(t, where, "recipe", str, "")
+        parts: dict[str, Any] = {}
+        fields: tuple[str, ...] = ()
+        if recipe_name:
+            recipe = _recipe(c, where, recipe_name, "attack")
+            parts = {**recipe.attack, "transformation": recipe.perturbation, "params": dict(recipe.params)}
+            fields = recipe.fields
+        for key, kind in _ATTACK_TYPES.items():
+            if key in t:
+                value = c.get(t, where, key, kind)
+                parts[key] = {**parts.get(key, {}), **value} if kind is dict else value
+        if "transformation" not in parts:
+            raise c.fail(where, "give a 'recipe' (an attack recipe) or a 'transformation'")
+        parts.setdefault("params", {})
+        for key in ("max_queries", "draws"):
+            if key in parts and (isinstance(parts[key], bool) or not isinstance(parts[key], int) or parts[key] < 1):
+                raise c.fail(f"{where}.{key}", f"must be a positive integer, got {parts[key]!r}")
+        name = c.name(where, c.get(t, where, "name", str, recipe_name or parts["transformation"]))
+        spec = AttackSpec(name=name, fields=_fields(c, t, where, task, fields), recipe=recipe_name,
+                          languages=_languages(c, t, where, languages), **parts)
+        try:
+            attack = build_attack(spec, task)
+        except RobustxError as exc:
+            raise c.fail(where, str(exc)) from None
+        for lang in filter(spec.covers, languages):
+            reason = attack.perturbation.unsupported_reason(lang)
+            if reason:
+                raise c.fail(where, f"{spec.name} does not support {lang}: {reason} "
+                             "(list the languages it should run on in its 'languages')")
+        specs.append(spec)
     return tuple(specs)

@@ -67,6 +67,45 @@ class PerturbationSpec:
 
 
 @dataclass(frozen=True)
+class AttackSpec:
+    """A named attack as the study uses it (docs/attacks.md).
+
+    Attributes:
+        name: the name shown in results (defaults to the recipe or transformation name).
+        transformation: registry name of the perturbation whose edits are the candidates.
+        params: the transformation's parameters (its ``rate`` is not used: an attack lists every word).
+        search: search method (``greedy_wir``, ``beam``, ``greedy``) and ``search_params``, its parameters.
+        goal: ``untargeted`` or ``targeted`` (with ``target``, a label name).
+        constraints: the constraint parameters (``robustx.attack.constraints.Constraints``).
+        max_queries: the query budget per example; ``draws``: candidate draws per word.
+        fields, recipe, languages: as for a perturbation.
+    """
+
+    name: str
+    transformation: str
+    params: Mapping[str, Any]
+    search: str = "greedy_wir"
+    search_params: Mapping[str, Any] = field(default_factory=dict)
+    goal: str = "untargeted"
+    target: str = ""
+    constraints: Mapping[str, Any] = field(default_factory=dict)
+    max_queries: int = 2000
+    draws: int = 4
+    fields: tuple[str, ...] = ()
+    recipe: str = ""
+    languages: tuple[str, ...] = ()
+
+    def covers(self, lang: str) -> bool:
+        return not self.languages or lang in self.languages
+
+    def key(self) -> str:
+        """Everything that decides an attack's output (not its name, recipe file or languages)."""
+        return stable_digest(self.transformation, dict(self.params), self.search, dict(self.search_params),
+                             self.goal, self.target, dict(self.constraints), self.max_queries, self.draws,
+                             list(self.fields))
+
+
+@dataclass(frozen=True)
 class DataSpec:
     source: str = "local"
     path: str = ""
@@ -100,3 +139,4 @@ class StudySpec:
     perturbation_seeds: tuple[int, ...]
     run: RunSpec = field(default_factory=RunSpec)
     source_file: str = ""
+    attacks: tuple[AttackSpec, ...] = ()

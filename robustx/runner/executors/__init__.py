@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Callable, Protocol
 
 from robustx.registry import Registry
-from robustx.runner.jobs import Scored
-from robustx.runner.plan import PerturbJob, Plan, ScoreJob
+from robustx.runner.jobs import Attacked, Scored
+from robustx.runner.plan import AttackJob, ModelJob, PerturbJob, Plan, ScoreJob
 from robustx.study.spec import RunSpec
 
 
@@ -18,6 +18,24 @@ class Sink(Protocol):
     def perturbed(self, job: PerturbJob, records: list[dict]) -> None: ...
 
     def scored(self, job: ScoreJob, result: Scored) -> None: ...
+
+    def attacked(self, job: AttackJob, result: Attacked) -> None: ...
+
+
+def deliver(sink: Sink, job: ModelJob, result: Scored | Attacked) -> None:
+    """Hand a model job's result to the sink method for its kind."""
+    if isinstance(job, AttackJob):
+        sink.attacked(job, result)
+    else:
+        sink.scored(job, result)
+
+
+def describe(jobs: list[ModelJob]) -> str:
+    """What a checkpoint's jobs will make, for the log: "12 shards to score, 2 attacks"."""
+    shards = sum(len(job.targets) for job in jobs if isinstance(job, ScoreJob))
+    attacks = sum(isinstance(job, AttackJob) for job in jobs)
+    parts = [f"{shards} shards to score"] * bool(shards) + [f"{attacks} attack shards"] * bool(attacks)
+    return ", ".join(parts)
 
 
 @dataclass(frozen=True)

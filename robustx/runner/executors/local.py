@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import itertools
 import time
 
 from robustx.errors import RobustxError
 from robustx.models.checkpoint import load_model
-from robustx.runner.executors import Context, Sink
-from robustx.runner.jobs import run_perturb_job, run_score_job
+from robustx.runner.executors import Context, Sink, deliver, describe
+from robustx.runner.jobs import run_model_job, run_perturb_job
 from robustx.runner.plan import Plan
 
 
@@ -30,11 +29,10 @@ class LocalExecutor:
             made[job.shard.key] = run_perturb_job(job)
             sink.perturbed(job, made[job.shard.key])
         task, device = TASKS.get(context.task)(), resolve_device(context.run.device)
-        for _, jobs in itertools.groupby(plan.score, key=lambda job: job.checkpoint.name):
-            jobs = list(jobs)
+        for name, jobs in plan.model_jobs().items():
             started = time.perf_counter()
             loaded = load_model(jobs[0].checkpoint, task, device, context.run.dtype)
-            context.log(f"{jobs[0].checkpoint.name}: loaded in {time.perf_counter() - started:.1f}s; "
-                        f"{sum(len(j.targets) for j in jobs)} shards to score on {device} in {context.run.dtype}")
+            context.log(f"{name}: loaded in {time.perf_counter() - started:.1f}s; {describe(jobs)} on {device} "
+                        f"in {context.run.dtype}")
             for job in jobs:
-                sink.scored(job, run_score_job(job, {key: made[key] for key in job.needs}, task, loaded, context.run))
+                deliver(sink, job, run_model_job(job, {key: made[key] for key in job.needs}, task, loaded, context.run))

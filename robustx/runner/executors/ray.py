@@ -15,9 +15,9 @@ import os
 from typing import Any
 
 from robustx.errors import RobustxError, first_line
-from robustx.runner.executors import Context, Sink
-from robustx.runner.jobs import Scored, run_perturb_job, run_score_job
-from robustx.runner.plan import PerturbJob, Plan, ScoreJob
+from robustx.runner.executors import Context, Sink, deliver, describe
+from robustx.runner.jobs import Attacked, Scored, run_model_job, run_perturb_job
+from robustx.runner.plan import ModelJob, PerturbJob, Plan
 from robustx.study.spec import CheckpointSpec, RunSpec
 
 RETRIES = 3  # per task or actor call, and actor restarts
@@ -45,8 +45,8 @@ class _Scorer:
         self.task, self.run = TASKS.get(task)(), run
         self.loaded = load_model(checkpoint, self.task, resolve_device(run.device), run.dtype)
 
-    def score(self, job: ScoreJob, *perturbed: list[dict]) -> Scored:
-        return run_score_job(job, dict(zip(job.needs, perturbed)), self.task, self.loaded, self.run)
+    def work(self, job: ModelJob, *perturbed: list[dict]) -> Scored | Attacked:
+        return run_model_job(job, dict(zip(job.needs, perturbed)), self.task, self.loaded, self.run)
 
 
 class RayExecutor:
@@ -80,12 +80,10 @@ class RayExecutor:
         # calls wait for, always find one; ``slots`` bounds how many models are loaded at once.
         scorer_class = ray.remote(max_restarts=RETRIES, max_task_retries=RETRIES, num_gpus=1 if gpu else 0)(_Scorer)
         slots = max(1, int(resources.get("GPU", 0) if gpu else resources.get("CPU", 1) // context.run.threads))
-        waiting: dict[str, list[ScoreJob]] = {}
-        for job in plan.score:
-            waiting.setdefault(job.checkpoint.name, []).append(job)
+        waiting = plan.model_jobs()
         left: dict[str, int] = {}  # jobs not yet returned, per live actor's checkpoint
         actors: dict[str, Any] = {}
-        calls: dict[Any, ScoreJob] = {}
+        calls: dict[Any, ModelJob] = {}
 
         def start() -> None:
             while waiting and len(actors) < slots:
@@ -94,8 +92,8 @@ class RayExecutor:
                 actors[name] = scorer_class.remote(jobs[0].checkpoint, context.task, context.run)
                 left[name] = len(jobs)
                 for job in jobs:
-                    calls[actors[name].score.remote(job, *(made[key] for key in job.needs))] = job
-                context.log(f"{name}: {sum(len(j.targets) for j in jobs)} shards to score on Ray")
+                    calls[actors[name].work.remote(job, *(made[key] for key in job.needs))] = job
+                context.log(f"{name}: {describe(jobs)} on Ray")
 
         start()
         while pending or calls:
@@ -109,7 +107,7 @@ class RayExecutor:
                 sink.perturbed(pending.pop(ref), result)
                 continue
             job = calls.pop(ref)
-            sink.scored(job, result)
+            deliver(sink, job, result)
             name = job.checkpoint.name
             left[name] -= 1
             if not left[name]:
