@@ -41,6 +41,10 @@ recipe = "char_noise_30"
 
 [[perturbations]]
 recipe = "word_drop_10"
+
+[[attacks]]
+recipe = "attack_char_wir"
+fields = ["hypothesis"]
 """
 
 
