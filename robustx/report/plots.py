@@ -175,3 +175,20 @@ def _p(p: float | None) -> str:
     if p is None:
         return "—"
     return "<0.001" if p < 0.001 else (f"{p:.3f}" if p < 0.1 else f"{p:.2f}")
+
+
+def robustness_curve(curves: dict[str, dict[str, Sequence[float]]], budgets: Sequence[float]) -> str:
+    """Per attack, each group's accuracy under attack as the budget (largest share of words modified) grows."""
+    plt = _plt()
+    fig, axes = plt.subplots(1, len(curves), figsize=(4.2 * len(curves) + 0.6, 3.2), squeeze=False, sharey=True)
+    for ax, (attack, by_group) in zip(axes[0], curves.items()):
+        for gi, (group, values) in enumerate(by_group.items()):
+            ax.plot([100 * b for b in budgets], [100 * v for v in values], marker="o", ms=3, lw=1.4,
+                    color=PALETTE[gi % len(PALETTE)], label=group)
+        ax.set_title(attack, loc="left", fontsize=10)
+        ax.set_xlabel("budget: words modified ≤ %")
+        ax.grid(color="#eee")
+    axes[0, 0].set_ylabel("accuracy under attack %")
+    axes[0, 0].legend(fontsize=8, frameon=False)
+    fig.tight_layout()
+    return to_svg(fig, "robustness-curve")

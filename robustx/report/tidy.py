@@ -111,12 +111,19 @@ class RunData:
 
     @property
     def perturbations(self) -> list[str]:
-        names = [p["name"] for p in self.study.get("perturbations", [])]
+        """The conditions besides clean: perturbations, then attacks (accuracy under attack is one more
+        condition for the drop tables and group comparisons)."""
+        names = [p["name"] for p in (*self.study.get("perturbations", []), *self.study.get("attacks", []))]
         return names or list(dict.fromkeys(r["perturbation"] for r in self.summary.get("results", [])))
+
+    @property
+    def attacks(self) -> list[str]:
+        return [a["name"] for a in self.study.get("attacks", [])]
 
     def covers(self, perturbation: str, lang: str) -> bool:
         """Whether the study ran ``perturbation`` on ``lang`` (its ``languages``, empty = all)."""
-        spec = next((p for p in self.study.get("perturbations", []) if p["name"] == perturbation), {})
+        specs = (*self.study.get("perturbations", []), *self.study.get("attacks", []))
+        spec = next((p for p in specs if p["name"] == perturbation), {})
         return not spec.get("languages") or lang in spec["languages"]
 
     @property
@@ -209,7 +216,7 @@ def _listed_shards(summary_path: Path, summary: dict) -> dict[PurePosixPath, Pur
         raise RobustxError(f"{summary_path}: no 'files' list of the shards it was computed from (an older robustx "
                            "wrote it); re-run `robustx run` on the study to recompute it (every shard is reused)")
     shards: dict[PurePosixPath, PurePosixPath] = {}
-    for kind in ("perturbed", "predictions"):
+    for kind in ("perturbed", "predictions", *(("attacks",) if "attacks" in files else ())):
         listed = files.get(kind)
         if not isinstance(listed, list) or not all(isinstance(p, str) for p in listed):
             raise RobustxError(f"{summary_path}: files.{kind} must be a list of paths relative to the run directory")
@@ -259,8 +266,9 @@ def _load_predictions(run: RunData, shards: dict[PurePosixPath, PurePosixPath]) 
                 by_seed = (rows.get((name, lang, pert)) or {}).get("perturbed_accuracy_by_seed") or {}
                 for seed in run.perturbation_seeds:
                     cond = f"{pert}@{seed}"
-                    path = _shard(run, shards, layout.prediction_shard(name, run.task, lang, cond, ""),
-                                  f"{name} {lang} {cond}")
+                    where = (layout.attack_shard(name, run.task, lang, pert, seed, "") if pert in run.attacks
+                             else layout.prediction_shard(name, run.task, lang, cond, ""))
+                    path = _shard(run, shards, where, f"{name} {lang} {cond}")
                     got = _read_outcomes(path, False, interned)
                     if got.n != clean.n or frozenset(got.ids) != id_set:
                         raise RobustxError(f"{path}: other examples than the clean predictions {clean_path}")
@@ -284,7 +292,7 @@ def _load_perturbed(run: RunData, shards: dict[PurePosixPath, PurePosixPath]) ->
     for lang in run.languages:
         ids = next((frozenset(o.ids) for (_, l, cond), o in run.predictions.items() if l == lang and cond == CLEAN),
                    None)
-        for pert in (p for p in run.perturbations if run.covers(p, lang)):
+        for pert in (p for p in run.perturbations if run.covers(p, lang) and p not in run.attacks):
             for seed in run.perturbation_seeds:
                 path = _shard(run, shards, layout.perturbed_shard(run.task, lang, pert, seed, ""),
                               f"{lang} {pert}@{seed}")

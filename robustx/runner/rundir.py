@@ -32,7 +32,10 @@ _EXECUTION = {("output",), ("source_file",), ("run", "batch_size"), ("run", "thr
 
 
 def study_record(study: StudySpec) -> dict[str, Any]:
-    return dataclasses.asdict(study)
+    record = dataclasses.asdict(study)
+    if not record["attacks"]:
+        del record["attacks"]  # study.json of a study without attacks keeps the bytes it had before attacks
+    return record
 
 
 def _difference(old: Any, new: Any, path: tuple = ()) -> str | None:
