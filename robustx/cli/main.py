@@ -13,6 +13,7 @@ import traceback
 from typing import Sequence
 
 from robustx import __version__
+from robustx.cli import audit as audit_cli
 from robustx.cli import finetune as finetune_cli
 from robustx.cli import report as report_cli
 from robustx.errors import RobustxError, first_line
@@ -77,8 +78,9 @@ def _plain(message: str) -> str:
 def _sizes(study) -> list[str]:
     """``3 languages``, ``1 checkpoint``, ...: the dimensions of a study's grid."""
     counts = (("language", study.languages), ("checkpoint", study.checkpoints),
-              ("perturbation", study.perturbations), ("seed", study.perturbation_seeds))
-    return [f"{len(items)} {noun}{'' if len(items) == 1 else 's'}" for noun, items in counts]
+              ("perturbation", study.perturbations), ("attack", study.attacks), ("seed", study.perturbation_seeds))
+    return [f"{len(items)} {noun}{'' if len(items) == 1 else 's'}" for noun, items in counts
+            if items or noun != "attack"]
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -102,7 +104,8 @@ def cmd_list(args: argparse.Namespace) -> int:
     print("recipes (attacks/):")
     for name in shipped_recipes():
         recipe = load_recipe(name)
-        print(f"  {name:32} {recipe.perturbation:20} {recipe.description}")
+        kind = " [attack]" if recipe.kind == "attack" else ""
+        print(f"  {name:32} {recipe.perturbation:20} {recipe.description}{kind}")
     return 0
 
 
@@ -149,6 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     ls.set_defaults(func=cmd_list)
     finetune_cli.add_parser(sub)
     report_cli.add_parser(sub)
+    audit_cli.add_parser(sub)
     return parser
 
 
