@@ -21,9 +21,11 @@ from typing import ClassVar, Mapping
 
 from robustx.tasks.common import Rows
 from robustx.tasks.hf import hf_qa_rows
+from robustx.tasks.readers import find_file
 from robustx.tasks.squad import SquadTask, squad_rows
 
 HF_DATASET = "google/xtreme"
+ALL_LANGUAGES = "tydiqa-goldp-v1.1-dev.json"  # the release's file of every language
 
 TYDIQA_NAMES: Mapping[str, str] = {
     "ar": "arabic", "bn": "bengali", "en": "english", "fi": "finnish", "id": "indonesian",
@@ -38,13 +40,13 @@ class TyDiQA(SquadTask):
 
     def local_rows(self, root: Path, lang: str, split: str) -> Rows:
         name = TYDIQA_NAMES[lang]
-        files = (
-            f"tydiqa-goldp-dev-{name}.json",
-            f"tydiqa.goldp.{lang}.dev.json",
-            "tydiqa-goldp-v1.1-dev.json",
-        )
-        path = self.locate(root, files, f"TyDiQA-GoldP data for {lang!r}")
-        keep = (lambda qid: qid.startswith(f"{name}-")) if path.name == files[2] else None
+        folders = (*self.folders, "")
+        # A language's own file first, wherever it is; then the file of all languages.
+        candidates = [Path(f, n) for n in (f"tydiqa-goldp-dev-{name}.json", f"tydiqa.goldp.{lang}.dev.json")
+                      for f in folders]
+        candidates += [Path(f, ALL_LANGUAGES) for f in folders]
+        path = find_file(root, candidates, f"TyDiQA-GoldP data for {lang!r}")
+        keep = (lambda qid: qid.startswith(f"{name}-")) if path.name == ALL_LANGUAGES else None
         return squad_rows(path, keep), str(path)
 
     def hf_rows(self, lang: str, split: str) -> Rows:
