@@ -284,7 +284,8 @@ def test_udpos_release_layout_concatenates_treebanks(tmp_path):
             ("de_gsd:test-s1", "Er zu dem Haus ."), ("de_gsd:test-s2", "Gut !"),
             ("pud:n01001011", "Hallo"), ("pud:3", "Tschüss")]  # the all-"_" sentence 2 has no text
         assert [s.label for s in data.examples[0].spans] == ["PRON", "ADP", "DET", "NOUN", "PUNCT"]
-        assert data.source == f"{release}/UD_German-GSD/de_gsd-ud-test.conllu, {release}/UD_German-PUD/de_pud-ud-test.conllu"
+        treebanks = ("GSD", "PUD")
+        assert data.source == ", ".join(f"{release}/UD_German-{t}/de_{t.lower()}-ud-test.conllu" for t in treebanks)
     assert [e.row for e in load("udpos", "de", tmp_path, split="dev").examples] == ["de_gsd:dev-s1"]
     # a single treebank's folder, and the limit, which stops before the next treebank
     assert len(load("udpos", "de", release / "UD_German-PUD").examples) == 2
@@ -471,7 +472,8 @@ def test_squad_bad_files(tmp_path):
     write(path, squad(GOOD).encode().replace("fließt".encode(), b"flie\xdft", 1))
     assert re.fullmatch(rf"{re.escape(str(path))}:\d+: not valid UTF-8", error("xquad", "de", tmp_path))
     write(path, squad(GOOD, (CONTEXT, [("q1", "Nochmal?", [(4, "Rhein")])])))
-    assert f"{path}, question q1: duplicate row id 'q1' (first at {path}, question q1)" in error("xquad", "de", tmp_path)
+    duplicate = f"{path}, question q1: duplicate row id 'q1' (first at {path}, question q1)"
+    assert duplicate in error("xquad", "de", tmp_path)
     broken = json.loads(squad(GOOD))
     broken["data"][0]["paragraphs"][0]["qas"][1].pop("id")
     broken["data"].append({"title": "no paragraphs"})
@@ -623,7 +625,8 @@ def test_hf_qa_tasks(hub):
         qa_columns(["arabic-1-0", "swahili-7-0", "swahili-8-0"], [[(4, "Rhein")], [(23, "Basel")], [(22, "Basel")]]))
     xquad = load("xquad", "de", kind="hf")
     assert [(e.id, e.spans) for e in xquad.examples] == [
-        ("xquad/test/de/a", (Span("context", 4, 9, "answer"),)), ("xquad/test/de/b", (Span("context", 23, 28, "answer"),))]
+        ("xquad/test/de/a", (Span("context", 4, 9, "answer"),)),
+        ("xquad/test/de/b", (Span("context", 23, 28, "answer"),))]
     assert len(load("mlqa", "de-en", kind="hf").examples[0].spans) == 2
     assert "hf:google/xtreme/tydiqa/validation row 2 (question swahili-8-0): answer 1 'Basel' does not match" in \
         error("tydiqa", "sw", kind="hf")

@@ -91,10 +91,11 @@ def collect(
     """Validate ``rows`` into a TaskData: malformed rows raise or, with ``allow_skip``, are counted.
 
     A source that gives no example is a RobustxError naming it: a language with no
-    examples would drop out of a study's tables unnoticed. Retrieval rows carry their gold target; the kept targets form the pool, so the
-    gold label of the i-th kept example is ``str(i)``. A mining task's ``pool`` is given whole
-    (its targets are not rows) and a row's label is a target id or None. ``limit`` keeps the
-    first N valid examples and stops reading there.
+    examples would drop out of a study's tables unnoticed. Retrieval rows carry their gold
+    target; the kept targets form the pool, so the gold label of the i-th kept example is
+    ``str(i)``. A mining task's ``pool`` is given whole (its targets are not rows) and a row's
+    label is a target id or None. Tagging and QA rows become examples with spans. ``limit``
+    keeps the first N valid examples and stops reading there.
     """
     examples: list[Example] = []
     targets: list[str] = []
@@ -195,7 +196,8 @@ def _tagged(task: BenchmarkTask, row: RawRow) -> tuple[str | None, str, tuple[Sp
         if token != token.strip():
             return f"token {number} ({token!r}) has white space at its start or end", "", ()
         if tag not in task.labels:
-            return f"unknown tag {tag!r} of token {number} ({token!r}); expected one of {', '.join(task.labels)}", "", ()
+            expected = ", ".join(task.labels)
+            return f"unknown tag {tag!r} of token {number} ({token!r}); expected one of {expected}", "", ()
         spans.append(Span(task.span_field, start, start + len(token), tag))
         start += len(token) + 1
     return None, " ".join(tokens), tuple(spans)
@@ -205,7 +207,9 @@ def _tagged(task: BenchmarkTask, row: RawRow) -> tuple[str | None, str, tuple[Sp
 _BLANKED = " (XTREME's download script blanks the answers of its test copies: read the original release files)"
 
 
-def _answers(task: BenchmarkTask, fields: Mapping[str, str], answers: Sequence[tuple[object, object]]) -> tuple[str | None, tuple[Span, ...]]:
+def _answers(
+    task: BenchmarkTask, fields: Mapping[str, str], answers: Sequence[tuple[object, object]]
+) -> tuple[str | None, tuple[Span, ...]]:
     """``(problem, spans)``: one ``"answer"`` span per gold answer, each checked to lie in the
     context where its ``answer_start`` says (``context[start:end] == text``)."""
     if not answers:

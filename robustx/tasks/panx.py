@@ -53,7 +53,8 @@ class PANX(BenchmarkTask):
         try:
             path = self.locate(root, files, f"PAN-X {split} data for {lang!r}")
         except RobustxError as exc:
-            dev = next((root / f / f"{lang}.tsv" for f in (*self.folders, "") if (root / f / f"{lang}.tsv").is_file()), None)
+            copies = (root / folder / f"{lang}.tsv" for folder in (*self.folders, ""))
+            dev = next((copy for copy in copies if copy.is_file()), None)
             if split == "test" and dev is not None:
                 raise RobustxError(f"{exc} ({dev} is XTREME's PAN-X dev set, not test: use split = \"dev\")") from None
             raise

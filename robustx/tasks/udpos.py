@@ -89,7 +89,8 @@ def treebank_files(root: Path, lang: str, split: str) -> list[Path]:
         if files:
             return files
     looked = ", ".join(str(base / pattern) for base, pattern in patterns)
-    raise RobustxError(f"no UD-POS {split} data for {lang!r} ({UD_NAMES[lang]}) found under {root}; looked for: {looked}")
+    what = f"UD-POS {split} data for {lang!r} ({UD_NAMES[lang]})"
+    raise RobustxError(f"no {what} found under {root}; looked for: {looked}")
 
 
 def treebank_of(path: Path) -> str:

@@ -75,7 +75,8 @@ def many_rows(lang: str, copies: int) -> str:
 
 def conllu(*words: str, sent_id: str = "s1") -> str:
     """One CoNLL-U sentence: each word ``id form upos`` (the other columns filled in)."""
-    rows = ["\t".join([i, form, "_", upos, "_", "_", "0", "root", "_", "_"]) for i, form, upos in (w.split() for w in words)]
+    rows = ["\t".join([i, form, "_", upos, "_", "_", "0", "root", "_", "_"])
+            for i, form, upos in (w.split() for w in words)]
     return "\n".join([f"# sent_id = {sent_id}", *rows, ""]) + "\n"
 
 
