@@ -6,7 +6,7 @@ through a hard-coded order: label orders differ between copies of the same data.
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from robustx.errors import RobustxError
 from robustx.tasks.readers import RawRow
@@ -49,12 +49,7 @@ def hf_rows(
         label_column: the label column of a classification task.
         target_column: the gold target text of a retrieval task.
     """
-    ds = load_split(dataset, config, split)
-    origin = f"hf:{dataset}/{config}/{split}"
-    needed = [c for c in (*text_columns, id_column, label_column, target_column) if c]
-    missing = [c for c in needed if c not in ds.column_names]
-    if missing:
-        raise RobustxError(f"{origin} lacks column(s) {', '.join(missing)}; it has {', '.join(ds.column_names)}")
+    ds, origin = _split_with(dataset, config, split, (*text_columns, id_column, label_column, target_column))
     names = getattr(ds.features[label_column], "names", None) if label_column else None
 
     def rows() -> Iterator[RawRow]:
@@ -68,6 +63,66 @@ def hf_rows(
             )
 
     return rows(), origin
+
+
+def hf_tagging_rows(
+    dataset: str, config: str, split: str, tokens_column: str, tags_column: str
+) -> tuple[Iterator[RawRow], str]:
+    """The rows of a token-tagging split: tokens and tags (named through the ClassLabel of the
+    tag sequence); the row id is the 1-based position, as the sentence number of a file."""
+    ds, origin = _split_with(dataset, config, split, (tokens_column, tags_column))
+    names = getattr(getattr(ds.features[tags_column], "feature", None), "names", None)
+
+    def rows() -> Iterator[RawRow]:
+        for i, record in enumerate(ds):
+            tokens, tags = record[tokens_column], record[tags_column]
+            yield RawRow(
+                where=f"{origin} row {i}",
+                row_id=str(i + 1),
+                tokens=tuple(_text(t) for t in tokens or ()),
+                tags=tuple(_label(t, names) for t in tags or ()),
+            )
+
+    return rows(), origin
+
+
+def hf_qa_rows(
+    dataset: str, config: str, split: str, keep: Callable[[str], bool] | None = None
+) -> tuple[Iterator[RawRow], str]:
+    """The rows of a SQuAD-style split (``id``, ``question``, ``context``, ``answers`` with
+    ``answer_start`` and ``text`` lists); ``keep`` selects rows by id (TyDiQA's languages)."""
+    ds, origin = _split_with(dataset, config, split, ("id", "question", "context", "answers"))
+
+    def rows() -> Iterator[RawRow]:
+        for i, record in enumerate(ds):
+            row_id = str(record["id"])
+            if keep is not None and not keep(row_id):
+                continue
+            yield RawRow(
+                where=f"{origin} row {i} (question {row_id})",
+                row_id=row_id,
+                texts=(_text(record["question"]), _text(record["context"])),
+                answers=_answer_pairs(record["answers"]),
+            )
+
+    return rows(), origin
+
+
+def _answer_pairs(answers: Any) -> tuple[tuple[object, object], ...]:
+    # datasets gives a sequence of structs as a struct of lists; a list of dicts is accepted too.
+    if isinstance(answers, dict):
+        return tuple(zip(answers.get("answer_start") or (), answers.get("text") or ()))
+    return tuple((a.get("answer_start"), a.get("text")) for a in answers or () if isinstance(a, dict))
+
+
+def _split_with(dataset: str, config: str, split: str, columns: Sequence[str | None]) -> tuple[Any, str]:
+    """One split and its description, checked to have ``columns``."""
+    ds = load_split(dataset, config, split)
+    origin = f"hf:{dataset}/{config}/{split}"
+    missing = [c for c in columns if c and c not in ds.column_names]
+    if missing:
+        raise RobustxError(f"{origin} lacks column(s) {', '.join(missing)}; it has {', '.join(ds.column_names)}")
+    return ds, origin
 
 
 def _text(value: Any) -> str:

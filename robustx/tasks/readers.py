@@ -20,6 +20,10 @@ class RawRow(NamedTuple):
     ``where`` locates it for messages (``path:line`` or ``dataset row n``). A reader
     sets ``problem`` for a structurally malformed row instead of raising, so that
     ``allow_skip`` can count it; the row's other fields are then unused.
+
+    Structured rows carry their structure raw: a tagging row its ``tokens`` and ``tags``
+    (``texts`` unused: the sentence is the tokens joined by one space), a QA row its
+    ``answers``. ``tasks.common`` checks them and makes the spans, once for every reader.
     """
 
     where: str
@@ -28,6 +32,9 @@ class RawRow(NamedTuple):
     label: str | None = None
     target: str | None = None
     problem: str | None = None
+    tokens: tuple[str, ...] = ()  # tagging: the gold tokens, whose tags are in ``tags``
+    tags: tuple[str, ...] = ()
+    answers: tuple[tuple[object, object], ...] = ()  # qa: (answer_start, text) as the source gave them
 
 
 def find_file(root: Path, candidates: Sequence[Path], what: str) -> Path:
@@ -49,6 +56,18 @@ def read_lines(path: Path) -> list[str]:
     Raises:
         RobustxError: if the file is missing or not valid UTF-8 (naming the line).
     """
+    lines = read_text(path).split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return [line[:-1] if line.endswith("\r") else line for line in lines]
+
+
+def read_text(path: Path) -> str:
+    """The text of a UTF-8 file (a BOM is dropped).
+
+    Raises:
+        RobustxError: if the file is missing or not valid UTF-8 (naming the line).
+    """
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -60,10 +79,7 @@ def read_lines(path: Path) -> list[str]:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise RobustxError(f"{path}:{line}: not valid UTF-8") from None
-    lines = text.split("\n")
-    if lines[-1] == "":
-        lines.pop()
-    return [line[:-1] if line.endswith("\r") else line for line in lines]
+    return text
 
 
 def check_rows(path: Path, lines: Sequence[str], header: bool) -> None:
@@ -101,3 +117,43 @@ def tsv_lines(path: Path, lines: Sequence[str], width: int, first_line: int = 1)
         cells = lines[number - 1].split("\t")
         problem = None if len(cells) == width else f"expected {width} tab-separated columns, got {len(cells)}"
         yield TsvLine(f"{path}:{number}", number, cells, problem)
+
+
+def read_json(path: Path) -> object:
+    """The JSON value in a UTF-8 file.
+
+    Raises:
+        RobustxError: if the file is missing, not UTF-8, empty, or not JSON (naming the line).
+    """
+    import json
+
+    text = read_text(path)
+    if not text.strip():
+        raise RobustxError(f"{path}: no examples (empty file)")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise RobustxError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg}, column {exc.colno})") from None
+
+
+class Block(NamedTuple):
+    """The lines of one blank-line-separated block (a sentence of a CoNLL-style file)."""
+
+    number: int  # the 1-based line number of its first line
+    lines: list[str]
+
+
+def blocks(lines: Sequence[str]) -> Iterator[Block]:
+    """The blocks of ``lines`` that white-space-only lines separate (several in a row are one
+    separator; a last block needs none after it)."""
+    start, block = 0, []
+    for number, line in enumerate(lines, start=1):
+        if line.strip():
+            if not block:
+                start = number
+            block.append(line)
+        elif block:
+            yield Block(start, block)
+            block = []
+    if block:
+        yield Block(start, block)

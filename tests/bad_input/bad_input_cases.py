@@ -25,6 +25,7 @@ the tiny checkpoint (``{tmp}/ckpt``), ``{out}`` its run directory (``{tmp}/run``
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,6 +69,36 @@ BASE_FILES = {f"data/xnli/test/{lang}.tsv": xnli_file(lang) for lang in ROWS}
 def many_rows(lang: str, copies: int) -> str:
     """``copies`` x the base rows of ``lang`` (each copy's premises numbered), for runs that must take a while."""
     return xnli_file(lang, [(label, f"{a} ({i})", b) for i in range(copies) for label, a, b in ROWS[lang]])
+
+# --- structured tasks' files (docs/structured.md): a few lines of each format -----------------
+
+
+def conllu(*words: str, sent_id: str = "s1") -> str:
+    """One CoNLL-U sentence: each word ``id form upos`` (the other columns filled in)."""
+    rows = ["\t".join([i, form, "_", upos, "_", "_", "0", "root", "_", "_"])
+            for i, form, upos in (w.split() for w in words)]
+    return "\n".join([f"# sent_id = {sent_id}", *rows, ""]) + "\n"
+
+
+UD_DE = "data/udpos/UD_German-GSD/de_gsd-ud-test.conllu"
+XQUAD_DE = "data/xquad/xquad.de.json"
+CONTEXT = "Der Rhein fließt durch Basel."
+
+
+def squad_file(*questions: tuple[str, int, str]) -> str:
+    """A one-paragraph SQuAD v1.1 file on CONTEXT: questions (id, answer_start, answer text)."""
+    qas = [{"id": qid, "question": "Was?", "answers": [{"answer_start": start, "text": text}]}
+           for qid, start, text in questions]
+    return json.dumps({"version": "1.1", "data": [{"title": "T", "paragraphs": [{"context": CONTEXT, "qas": qas}]}]},
+                      ensure_ascii=False)
+
+
+def bucc_files(stem: str, gold: str | None) -> tuple[tuple[str, Any], ...]:
+    """A zh-en BUCC set in data/bucc2018/: two Chinese, two English sentences and ``gold`` (None: no gold file)."""
+    base = f"data/bucc2018/{stem}"
+    files = ((f"{base}.zh", "zh-000000001\t你好。\nzh-000000002\t再见。\n"),
+             (f"{base}.en", "en-000000001\tHello.\nen-000000002\tGoodbye.\n"))
+    return files if gold is None else (*files, (f"{base}.gold", gold))
 
 # --- vocabulary of the cases ----------------------------------------------------------------
 
@@ -628,6 +659,77 @@ CASES: list[Case] = [
          api=("load", {"task": "tatoeba", "lang": "de"})),
     Case("api-task-load-unknown-language", "api", "XNLI().load for a language XNLI lacks",
          Expect(None, ("'xx'", "task 'xnli'"), raises="RobustxError"), mode="api", api=("load", {"lang": "xx"})),
+    # the structured tasks' readers (docs/structured.md)
+    Case("api-udpos-load-wrong-columns", "api", "UDPOS().load on a CoNLL-U word line with 9 columns",
+         Expect(None, ("de_gsd-ud-test.conllu:3: expected 10 tab-separated columns, got 9",), raises="RobustxError"),
+         files=((UD_DE, conllu("1 Das DET", "2 Haus NOUN").replace("NOUN\t_\t_\t0\troot\t_\t_", "NOUN\t_\t_\t0\troot\t_")),),
+         mode="api", api=("load", {"task": "udpos", "lang": "de"})),
+    Case("api-udpos-load-unknown-tag", "api", "UDPOS().load on a UPOS tag that is not one of the 17",
+         Expect(None, ("de_gsd-ud-test.conllu:1: unknown tag 'NOMEN' of token 2 ('Haus')", "expected one of ADJ"),
+                raises="RobustxError"),
+         files=((UD_DE, conllu("1 Das DET", "2 Haus NOMEN")),), mode="api", api=("load", {"task": "udpos", "lang": "de"})),
+    Case("api-udpos-load-word-id-gap", "api", "UDPOS().load on word ids 1, 3",
+         Expect(None, ("de_gsd-ud-test.conllu:3: word id '3' where 2 was expected",), raises="RobustxError"),
+         files=((UD_DE, conllu("1 Das DET", "3 Haus NOUN")),), mode="api", api=("load", {"task": "udpos", "lang": "de"})),
+    Case("api-udpos-load-empty", "api", "UDPOS().load on an empty treebank file",
+         Expect(None, ("de_gsd-ud-test.conllu: no examples (empty file)",), raises="RobustxError"),
+         files=((UD_DE, ""),), mode="api", api=("load", {"task": "udpos", "lang": "de"})),
+    Case("api-udpos-load-missing", "api", "UDPOS().load with no German treebank",
+         Expect(None, ("no UD-POS test data for 'de' (German)", "UD_*/de_*-ud-test.conllu"), raises="RobustxError"),
+         mode="api", api=("load", {"task": "udpos", "lang": "de"})),
+    Case("api-udpos-load-all-skipped", "api", "UDPOS().load under allow_skip where every sentence is malformed",
+         Expect(None, ("de_gsd-ud-test.conllu: no examples (all 1 rows malformed and skipped under allow_skip)",),
+                raises="RobustxError"),
+         files=((UD_DE, conllu("1 Das DET", "2 Haus _")),), mode="api",
+         api=("load", {"task": "udpos", "lang": "de", "allow_skip": True})),
+    Case("api-panx-load-test-is-dev", "api", "PANX().load of the test split where only the offline dev copy exists",
+         Expect(None, ("no PAN-X test data for 'de'", "panx/de.tsv is XTREME's PAN-X dev set, not test"),
+                raises="RobustxError"),
+         files=(("data/panx/de.tsv", "Anton\tB-PER\n"),), mode="api", api=("load", {"task": "panx", "lang": "de"})),
+    Case("api-panx-load-no-tag", "api", "PANX().load on a token line without its tag",
+         Expect(None, ("panx/de.tsv:2: expected token<TAB>tag, got 1 tab-separated column",), raises="RobustxError"),
+         files=(("data/panx/de.tsv", "Anton\tB-PER\nlebt\n"),), mode="api",
+         api=("load", {"task": "panx", "lang": "de", "split": "dev"})),
+    Case("api-panx-load-unknown-tag", "api", "PANX().load on a tag outside B-/I-/O over PER, ORG, LOC",
+         Expect(None, ("panx/de.tsv:1: unknown tag 'B-MISC' of token 1 ('Anton')",), raises="RobustxError"),
+         files=(("data/panx/de.tsv", "Anton\tB-MISC\n"),), mode="api",
+         api=("load", {"task": "panx", "lang": "de", "split": "dev"})),
+    Case("api-panx-load-prefix-missing", "api", "PANX().load on a WikiANN file where one token lacks the de: prefix",
+         Expect(None, ("panx/de.tsv:2: token 'Köln' lacks the 'de:' prefix",), raises="RobustxError"),
+         files=(("data/panx/de.tsv", "de:Anton\tB-PER\nKöln\tB-LOC\n"),), mode="api",
+         api=("load", {"task": "panx", "lang": "de", "split": "dev"})),
+    Case("api-xquad-load-answer-moved", "api", "XQuAD().load where an answer_start does not locate its answer",
+         Expect(None, ("xquad.de.json, question q2: answer 1 'Basel' does not match the context at answer_start 22",),
+                raises="RobustxError"),
+         files=((XQUAD_DE, squad_file(("q1", 4, "Rhein"), ("q2", 22, "Basel"))),), mode="api",
+         api=("load", {"task": "xquad", "lang": "de"})),
+    Case("api-xquad-load-invalid-json", "api", "XQuAD().load on a file cut short",
+         Expect(None, ("xquad.de.json:1: not valid JSON",), raises="RobustxError"),
+         files=((XQUAD_DE, squad_file(("q1", 4, "Rhein"))[:-5]),), mode="api",
+         api=("load", {"task": "xquad", "lang": "de"})),
+    Case("api-xquad-load-no-questions", "api", "XQuAD().load on a SQuAD file without questions",
+         Expect(None, ("xquad.de.json: no examples (no questions)",), raises="RobustxError"),
+         files=((XQUAD_DE, '{"version": "1.1", "data": []}'),), mode="api", api=("load", {"task": "xquad", "lang": "de"})),
+    Case("api-xquad-load-duplicate-id", "api", "XQuAD().load on a question id given twice",
+         Expect(None, ("xquad.de.json, question q1: duplicate row id 'q1'",), raises="RobustxError"),
+         files=((XQUAD_DE, squad_file(("q1", 4, "Rhein"), ("q1", 23, "Basel"))),), mode="api",
+         api=("load", {"task": "xquad", "lang": "de"})),
+    Case("api-mlqa-load-same-pair", "api", "MLQA().load of 'de-de' (written 'de')",
+         Expect(None, ("task 'mlqa' has no language 'de-de' (did you mean 'de'?)", "de-en"), raises="RobustxError"),
+         mode="api", api=("load", {"task": "mlqa", "lang": "de-de"})),
+    Case("api-tydiqa-load-blanked-answers", "api", "TyDiQA().load on XTREME's copy, whose answers its script blanks",
+         Expect(None, ("tydiqa.goldp.sw.dev.json, question swahili-1-0: answer 1 has an empty text",
+                       "XTREME's download script blanks"), raises="RobustxError"),
+         files=(("data/tydiqa/tydiqa-goldp-v1.1-dev/tydiqa.goldp.sw.dev.json", squad_file(("swahili-1-0", 0, ""))),),
+         mode="api", api=("load", {"task": "tydiqa", "lang": "sw"})),
+    Case("api-bucc18-load-gold-unknown-target", "api", "BUCC18().load where a gold pair names no English sentence",
+         Expect(None, ("zh-en.dev.gold:1: gold pair to 'en-000000009', which is not a sentence of zh-en.dev.en",),
+                raises="RobustxError"),
+         files=bucc_files("zh-en.dev", "zh-000000001\ten-000000009\n"), mode="api",
+         api=("load", {"task": "bucc18", "lang": "zh", "split": "dev"})),
+    Case("api-bucc18-load-test-gold-deleted", "api", "BUCC18().load of XTREME's test set, whose gold its script deletes",
+         Expect(None, ("no BUCC 2018 gold file", "zh-en.test.gold", "deletes the test gold"), raises="RobustxError"),
+         files=bucc_files("zh-en.test", None), mode="api", api=("load", {"task": "bucc18", "lang": "zh"})),
 ]
 
 

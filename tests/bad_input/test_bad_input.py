@@ -388,7 +388,8 @@ def call_api(env: Env, case: Case) -> BaseException | None:
         elif kind == "load_recipe":
             load_recipe(args["recipe"])
         elif kind == "load":
-            TASKS.get(args.get("task", "xnli"))().load(args["lang"], DataSource(path=str(env.data)))
+            source = DataSource(path=str(env.data), split=args.get("split", "test"), allow_skip=args.get("allow_skip", False))
+            TASKS.get(args.get("task", "xnli"))().load(args["lang"], source)
         else:
             raise AssertionError(kind)
     except Exception as exc:  # noqa: BLE001 - the case says which
@@ -503,6 +504,7 @@ def test_bad_input(case: Case, tmp_path: Path, request: pytest.FixtureRequest) -
         error = call_api(env, case)
         assert error is not None, "no error raised"
         assert type(error).__name__ == case.expect.raises, f"{type(error).__name__}: {error}"
+        assert "\n" not in str(error), f"not one line: {error}"
         for culprit in case.expect.culprit:
             assert env.fill(culprit) in str(error), f"{culprit!r} not in {str(error)!r}"
         return
