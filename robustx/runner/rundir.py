@@ -96,22 +96,39 @@ def _make_dir(root: Path) -> None:
         raise RobustxError(f"output {root}: cannot create the directory: {exc.strerror}") from None
 
 
-@contextlib.contextmanager
-def _lock(root: Path) -> Iterator[None]:
+def _take(fd: int, root: Path) -> None:
+    """Lock ``fd`` (the run directory's lock file) or raise naming the run that holds it."""
     import fcntl
 
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.pread(fd, 500, 0).decode("utf-8", "replace").strip() or "another process"
+        raise RobustxError(f"output {root}: locked by another run ({holder}); "
+                           "wait for it to finish or choose another output") from None
+
+
+def check_unlocked(root: Path) -> None:
+    """Raise if a running study holds ``root`` (a look before the run: its files are in flux)."""
+    try:
+        fd = os.open(root / layout.LOCK, os.O_RDONLY)
+    except OSError:
+        return  # no lock file: nobody holds it (an unreadable one is for the run itself to report)
+    try:
+        _take(fd, root)
+    finally:
+        os.close(fd)  # closing releases the probe's lock
+
+
+@contextlib.contextmanager
+def _lock(root: Path) -> Iterator[None]:
     path = root / layout.LOCK
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
         raise RobustxError(f"output {root}: not writable: {exc.strerror}") from None
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(fd, 500, 0).decode("utf-8", "replace").strip() or "another process"
-            raise RobustxError(f"output {root}: locked by another run ({holder}); "
-                               "wait for it to finish or choose another output") from None
+        _take(fd, root)
         stamp = datetime.datetime.now().isoformat(timespec="seconds")
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"pid {os.getpid()} on {socket.gethostname()} since {stamp}\n".encode(), 0)
@@ -135,11 +152,16 @@ def _move_aside(root: Path, log: Callable[[str], None]) -> None:
     log(f"[yellow]--fresh: the previous contents of {root} are in {aside}[/]")
 
 
+def _temporary(name: str) -> bool:
+    return name.startswith(".") and name.endswith(".tmp")  # store.atomic_open's names
+
+
 def conflict(root: Path, study: StudySpec) -> str | None:
     """Why ``root``'s contents are not (an earlier run of) ``study``, or None."""
     study_file = root / layout.STUDY
     if not study_file.exists():
-        others = sorted(p.name for p in root.iterdir() if p.name != layout.LOCK)
+        # A temporary file is a write in flight or one a kill left behind: not another study.
+        others = sorted(p.name for p in root.iterdir() if p.name != layout.LOCK and not _temporary(p.name))
         return f"it is not empty ({', '.join(others[:3])}) and holds no {layout.STUDY}" if others else None
     try:
         old = json.loads(study_file.read_text(encoding="utf-8"))

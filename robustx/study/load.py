@@ -187,9 +187,17 @@ def _resolve(base: Path, value: str) -> Path:
 def _task(c: _Checker, name: str):
     from robustx.tasks import TASKS
 
+    from robustx.runner.scoring import PREDICTORS
+
     if name not in TASKS:
         raise c.fail("study.task", TASKS.unknown_message(name))
-    return TASKS.get(name)
+    task = TASKS.get(name)
+    if task.kind not in PREDICTORS:
+        # The readers of the structured tasks came first (docs/structured.md); their models follow.
+        raise c.fail("study.task", f"{name} is a {task.kind} task, and robustx cannot score {task.kind} models yet "
+                     f"(it reads their data: robustx list); tasks it can run: "
+                     f"{', '.join(t for t in TASKS if TASKS.get(t).kind in PREDICTORS)}")
+    return task
 
 
 def _data_spec(c: _Checker, t: Mapping[str, Any], base: Path, data_dir: str | None) -> DataSpec:

@@ -26,7 +26,7 @@ def preflight(study: StudySpec, task, fresh: bool = False) -> None:
 
 def check_output(study: StudySpec, fresh: bool = False) -> None:
     """The output is a writable directory, or can be made one, and holds this study or nothing."""
-    from robustx.runner.rundir import conflict
+    from robustx.runner.rundir import check_unlocked, conflict
 
     root = Path(study.output)
     if root.exists() and not root.is_dir():
@@ -38,6 +38,8 @@ def check_output(study: StudySpec, fresh: bool = False) -> None:
         os.rmdir(tempfile.mkdtemp(dir=existing, prefix=".robustx-probe-"))
     except OSError as exc:
         raise RobustxError(f"output {root}: cannot write in {existing}: {exc.strerror}") from None
+    if root.is_dir():
+        check_unlocked(root)
     problem = None if fresh or not root.exists() else conflict(root, study)
     if problem:
         raise RobustxError(f"output {root}: {problem}; run would refuse it: choose another output, "
