@@ -457,6 +457,8 @@ def test_mining_bad_input():
         Sentences([], [], np.zeros((0, 3)))
     with pytest.raises(RobustxError, match="at least 1, not 0"):
         mining.mine_indices(np.eye(2), np.eye(2), k=0)
+    with pytest.raises(RobustxError, match=r"shapes \(2, 2\) and \(2, 3\)"):
+        mining.mine_indices(np.eye(2), np.eye(2, 3))
 
 
 def bucc_synthetic_embeddings(zh_ids, en_ids, gold, seed=0, dim=64):

@@ -29,6 +29,7 @@ from typing import Iterable, Sequence
 from robustx.errors import RobustxError
 
 PREFIXES = ("B", "I", "E", "S")
+_TYPED_PREFIXES = tuple(p + "-" for p in PREFIXES)
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,7 @@ def _check_lengths(gold: Sequence[str], predicted: Sequence[str], where: str = "
 
 def _is_entity_tag(tag: str) -> bool:
     """What seqeval reads without a warning: O, a bare prefix, or prefix-TYPE."""
-    return tag == "O" or tag in PREFIXES or tag[:2] in {p + "-" for p in PREFIXES}
+    return tag == "O" or tag in PREFIXES or tag.startswith(_TYPED_PREFIXES)
 
 
 def _chunks(tags: Sequence[str]) -> set[tuple[str, int, int]]:
