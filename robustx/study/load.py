@@ -428,10 +428,10 @@ def _attacks(c: _Checker, entries: Any, task, languages: tuple[str, ...]) -> tup
                           languages=_languages(c, t, where, languages), **parts)
         try:
             attack = build_attack(spec, task)
+            reasons = {lang: attack.perturbation.unsupported_reason(lang) for lang in filter(spec.covers, languages)}
         except RobustxError as exc:
             raise c.fail(where, str(exc)) from None
-        for lang in filter(spec.covers, languages):
-            reason = attack.perturbation.unsupported_reason(lang)
+        for lang, reason in reasons.items():
             if reason:
                 raise c.fail(where, f"{spec.name} does not support {lang}: {reason} "
                              "(list the languages it should run on in its 'languages')")

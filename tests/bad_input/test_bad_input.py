@@ -162,13 +162,13 @@ def parse_key(key: str) -> list[str | int]:
 def patch(doc: dict, key: str, value: Any) -> None:
     *path, last = parse_key(key)
     node: Any = doc
-    for part in path:
+    for part, after in zip(path, [*path[1:], last]):
         if isinstance(part, int):
             if part == len(node):
                 node.append({})
             node = node[part]
         else:
-            node = node.setdefault(part, {})
+            node = node.setdefault(part, [] if isinstance(after, int) else {})  # a new [[array]] or table
     if value is DELETE:
         del node[last]
     elif isinstance(last, int) and last == len(node):
