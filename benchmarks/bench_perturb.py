@@ -76,19 +76,6 @@ SOURCES = (
 )
 NLPAUG_KEYBOARD = {"en": "en", "de": "de", "th": "th", "ru": "uk"}  # else nlpaug's default "en"
 
-# The standard NLTK English stopword list (nltk_data corpora/stopwords/english, 179 words):
-# TextAttack reads it when imported; writing it here keeps the benchmark offline.
-NLTK_ENGLISH_STOPWORDS = """i me my myself we our ours ourselves you you're you've you'll you'd your yours yourself
-yourselves he him his himself she she's her hers herself it it's its itself they them their theirs themselves what which
-who whom this that that'll these those am is are was were be been being have has had having do does did doing a an the
-and but if or because as until while of at by for with about against between into through during before after above
-below to from up down in out on off over under again further then once here there when where why how all any both each
-few more most other some such no nor not only own same so than too very s t can will just don don't should should've now
-d ll m o re ve y ain aren aren't couldn couldn't didn didn't doesn doesn't hadn hadn't hasn hasn't haven haven't isn isn't
-ma mightn mightn't mustn mustn't needn needn't shan shan't shouldn shouldn't wasn wasn't weren weren't won won't wouldn
-wouldn't""".split()
-
-
 # --------------------------------------------------------------------------- data
 
 
@@ -282,34 +269,19 @@ def import_nlpaug():
 
 
 def import_textattack(cache: Path):
-    """Import TextAttack offline: NLTK stopwords and its post-install marker in our own cache."""
-    stopwords = cache / "nltk_data" / "corpora" / "stopwords" / "english"
-    if not stopwords.exists():
-        stopwords.parent.mkdir(parents=True, exist_ok=True)
-        stopwords.write_text("\n".join(NLTK_ENGLISH_STOPWORDS) + "\n", encoding="utf-8")
-    os.environ["NLTK_DATA"] = os.pathsep.join(p for p in (str(cache / "nltk_data"), os.environ.get("NLTK_DATA")) if p)
-    # TextAttack runs nltk.download() (network) unless its marker exists, and sets cache
-    # variables from TA_CACHE_DIR: point it at our folder, restore the variables afterwards.
-    touched = ("TA_CACHE_DIR", "TFHUB_CACHE_DIR", "PYTORCH_TRANSFORMERS_CACHE", "HF_HOME", "XDG_CACHE_HOME")
-    saved = {k: os.environ.get(k) for k in touched}
-    if "TA_CACHE_DIR" not in os.environ:
-        (cache / "textattack").mkdir(parents=True, exist_ok=True)
-        (cache / "textattack" / "post_install_check_3").touch()
-        os.environ["TA_CACHE_DIR"] = str(cache / "textattack")
+    """Import TextAttack offline (robustx.attack.textattack_bridge: NLTK stopwords and its
+    post-install marker in our own cache), or None with a note where it cannot be."""
+    from robustx.attack.textattack_bridge import textattack
+    from robustx.errors import RobustxError
+
+    start = time.perf_counter()
     try:
-        start = time.perf_counter()
+        textattack(cache)
         from textattack.augmentation import Augmenter
         from textattack.transformations import WordSwapQWERTY
-    except Exception as exc:  # noqa: BLE001
-        print(f"note: TextAttack not importable ({type(exc).__name__}: {str(exc)[:160]}); skipping it. "
-              "It needs transformers<5: use the peers venv (benchmarks/requirements-peers.txt).")
+    except RobustxError as exc:
+        print(f"note: {exc}; skipping it. Use the peers venv (benchmarks/requirements-peers.txt).")
         return None
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
     print(f"TextAttack imported in {time.perf_counter() - start:.1f} s")
     return Augmenter(transformation=WordSwapQWERTY(), pct_words_to_swap=0.1, transformations_per_example=1)
 

@@ -26,7 +26,7 @@ class Recipe:
     citation: str = ""
     fields: tuple[str, ...] = ()
     kind: str = "perturbation"
-    attack: Mapping[str, Any] = field(default_factory=dict)  # an attack recipe's parts
+    attack: Mapping[str, Any] = field(default_factory=dict)  # an attack recipe's parts but its transformation and params
 
 
 # The parts an attack recipe (and a study's [[attacks]] entry) may give.
@@ -78,5 +78,6 @@ def load_recipe(name_or_path: str) -> Recipe:
         citation=str(data.get("citation", "")),
         fields=tuple(data.get("fields", ())),
         kind=kind,
-        attack={k: data[k] for k in ATTACK_PARTS if k in data and k != "params"} if kind == "attack" else {},
+        attack={k: data[k] for k in ATTACK_PARTS if k in data and k not in ("transformation", "params")}
+        if kind == "attack" else {},
     )

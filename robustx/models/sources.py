@@ -132,7 +132,14 @@ class Source:
         import transformers
 
         where, extra = self.location(spec)
-        return transformers.AutoTokenizer.from_pretrained(where, **extra)
+        try:
+            return transformers.AutoTokenizer.from_pretrained(where, **extra)
+        except ValueError as exc:
+            # transformers 5 saves tokenizer_class "TokenizersBackend", which transformers 4 (the
+            # TextAttack extra's) does not know; the tokenizer.json beside it is all a fast tokenizer needs.
+            if "does not exist or is not currently imported" not in str(exc):
+                raise
+            return transformers.PreTrainedTokenizerFast.from_pretrained(where, **extra)
 
     def fingerprint(self, spec) -> str:
         """The checkpoint's part of every prediction cache key."""

@@ -4,8 +4,8 @@
 applies (``char`` for transformations that edit characters, ``word`` for ones that move or
 drop whole words), the class is looked up in ``textattack.transformations``; ``options`` go to
 the transformation, ``pct_words_to_swap`` to the Augmenter. Install with
-``pip install robustx[textattack]`` (it pins transformers < 5); ``import textattack`` needs the
-NLTK English stopwords offline (``NLTK_DATA``).
+``pip install robustx[textattack]`` (it pins transformers < 5); it is imported offline through
+``robustx.attack.textattack_bridge``.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from robustx.errors import RobustxError, first_line
+from robustx.errors import RobustxError
 from robustx.perturb.editing import check_rate
 from robustx.perturb.peers.base import PeerAdapter, PeerParams
 
@@ -35,12 +35,14 @@ class TextAttackAdapter(PeerAdapter):
     uses_torch_rng = True
 
     def _build(self) -> Any:
+        from robustx.attack.textattack_bridge import textattack
+
         try:
-            import textattack.transformations as transformations
-            from textattack.augmentation import Augmenter
-        except Exception as exc:  # noqa: BLE001 - ImportError, or NLTK's LookupError offline
-            raise RobustxError(f"{self.name} needs an importable textattack (pip install 'robustx[textattack]'; "
-                               f"offline, NLTK_DATA with corpora/stopwords): {first_line(exc)}") from None
+            module = textattack()
+        except RobustxError as exc:
+            raise RobustxError(f"{self.name}: {exc}") from None
+        transformations = module.transformations
+        from textattack.augmentation import Augmenter
         cls = getattr(transformations, self.class_name, None)
         if cls is None:
             raise RobustxError(f"{self.name}: textattack.transformations has no {self.class_name}")
