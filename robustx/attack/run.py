@@ -22,6 +22,7 @@ from robustx.attack.oracle import Oracle, TokenIds
 from robustx.attack.params import build_params
 from robustx.attack.search import FILTERED, SEARCHES, SPENT, Ask, Found, Problem, SearchMethod
 from robustx.attack.similarity import Similarity
+from robustx.errors import RobustxError
 from robustx.perturb import PERTURBATIONS
 from robustx.perturb.base import Perturbation, ShardContext
 from robustx.study.spec import AttackSpec
@@ -67,7 +68,11 @@ def attack_records(attack: Attack, task: Task, lang: str, seed: int, examples: S
     fields = spec.fields or tuple(task.text_fields)
     lister = CandidateLister(attack.perturbation, seed, spec.draws)
     langs = attack.perturbation.aligned_languages(lang)
-    lister.prepare(ShardContext(lang, tuple(fields), examples, {k: (aligned or {})[k] for k in langs}))
+    missing = [other for other in langs if other not in (aligned or {})]
+    if missing:
+        raise RobustxError(f"attack {spec.name}: {spec.transformation} reads aligned rows of {', '.join(missing)}: "
+                           "give them (language -> row -> example) from the same data source")
+    lister.prepare(ShardContext(lang, tuple(fields), examples, {k: aligned[k] for k in langs}))
     problems = []
     for example in examples:
         refs = attack_words(example, fields)
