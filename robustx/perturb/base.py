@@ -109,6 +109,9 @@ class Perturbation:
     name: ClassVar[str]
     family: ClassVar[str]
     cross_script: ClassVar[bool] = False
+    # Recipes that rewrite a field whole (machine translation, swapping in another language's
+    # field) leave no edit inside it that token tags or answer spans could follow.
+    whole_field: ClassVar[bool] = False
     Params: ClassVar[type]
     # Parameters that say where a resource lives, not what the recipe does: they stay out of the
     # per-example seed and the shard key (``resource_files``' content goes into the key), so the
@@ -163,8 +166,8 @@ class Perturbation:
         """Called once per shard before any example (batch work, aligned rows); default: nothing."""
 
     def perturb_field(self, example: Example, field: str, rng: random.Random) -> PerturbedText:
-        """Perturb ``example.fields[field]``; recipes that need the example's ``row`` override this."""
-        return self.perturb_text(example.fields[field], example.lang, rng)
+        """Perturb ``example.fields[field]`` in its language; recipes that need the example's ``row`` override this."""
+        return self.perturb_text(example.fields[field], example.language_of(field), rng)
 
     def perturb_text(self, text: str, lang: str, rng: random.Random) -> PerturbedText:  # pragma: no cover
         raise NotImplementedError
@@ -290,18 +293,53 @@ def _perturb_one(perturbation: Perturbation, prefix: SeedPrefix, example: Exampl
     new_fields: dict[str, str] = {}
     edits: list[Edit] = []
     units = changed = 0
+    spans = list(example.spans)
     for field in fields:
         text = example.fields.get(field)
         # The hot path: an ASCII string needs no other look (a third of a microsecond otherwise).
         if type(text) is not str or not text.isascii():
             check_text(example, field, text)
+        if example.spans and perturbation.whole_field and any(s.field == field for s in example.spans):
+            raise RobustxError(f"{perturbation.name} rewrites whole fields: it cannot keep the labelled spans "
+                               f"(token tags or answers) of field {field!r} of {example.id!r} aligned")
         rng = random.Random(prefix.seed(example.id, field))
         out = perturbation.perturb_field(example, field, rng)
+        if example.spans:
+            out, field_spans = _keep_structure(perturbation, example, field, out)
+            spans = [s for s in spans if s.field != field] + field_spans
         new_fields[field] = out.text
         edits.extend(Edit(field, e.start, e.end, e.before, e.after, e.op) for e in out.edits)
         units += out.units
         changed += out.changed
-    return PerturbedExample(example.with_fields(**new_fields), tuple(edits), units, changed)
+    perturbed = example.with_fields(**new_fields)
+    if example.spans:
+        perturbed = dataclasses.replace(perturbed, spans=tuple(sorted(spans, key=lambda s: (s.field, s.start))))
+    return PerturbedExample(perturbed, tuple(edits), units, changed)
+
+
+def _shifted(spans: Sequence, edits: Sequence[Edit]) -> list:
+    """Answer spans moved by the edits before them (none touches them: ``protect``)."""
+    return [dataclasses.replace(s, start=s.start + d, end=s.end + d)
+            for s in spans for d in [sum(len(e.after) - (e.end - e.start) for e in edits if e.end <= s.start)]]
+
+
+def _keep_structure(perturbation: Perturbation, example: Example, field: str,
+                    out: PerturbedText) -> tuple[PerturbedText, list]:
+    """``out`` without the edits that would break an answer or cut a token, and the field's spans
+    carried through the rest (``robustx.tasks.spans``)."""
+    from robustx.perturb.editing import apply
+    from robustx.tasks.spans import ANSWER, alignable, carry, protect
+
+    own = [s for s in example.spans if s.field == field]
+    if not own:
+        return out, []
+    text = example.fields[field]
+    tokens = [s for s in own if s.label != ANSWER]
+    kept = protect(out.edits, own)
+    kept = alignable(kept, tokens, text) if tokens else kept
+    if len(kept) != len(out.edits):  # edits on an answer or across a token were left out: fewer words changed
+        out = PerturbedText(apply(text, kept), tuple(kept), out.units, max(0, out.changed - (len(out.edits) - len(kept))))
+    return out, (carry(own, out.edits, text) if tokens else _shifted(own, out.edits))
 
 
 def check_fields(fields: Sequence[str]) -> None:

@@ -35,6 +35,12 @@ class Example:
     label: str | None = None
     row: str = ""
     spans: tuple[Span, ...] = ()
+    # Fields written in another language than ``lang`` names (MLQA's "de-en": a German context, an
+    # English question): perturbations of a field work in its own language.
+    field_langs: Mapping[str, str] = field(default_factory=dict)
+
+    def language_of(self, name: str) -> str:
+        return self.field_langs.get(name, self.lang)
 
     def with_fields(self, **new_fields: str) -> "Example":
         return replace(self, fields={**self.fields, **new_fields})
@@ -67,6 +73,10 @@ class Task:
 
     def load(self, lang: str, source: "DataSource") -> TaskData:  # pragma: no cover - interface
         raise NotImplementedError
+
+    def field_languages(self, lang: str) -> Mapping[str, str]:
+        """The fields of ``lang``'s examples written in another language than ``lang`` (none by default)."""
+        return {}
 
 
 @dataclass(frozen=True)

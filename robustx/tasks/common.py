@@ -126,6 +126,7 @@ def collect(
                 label=label,
                 row=row.row_id,
                 spans=checked.spans,
+                field_langs=task.field_languages(lang),
             )
         )
     if not examples:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from itertools import product
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Mapping
 
 from robustx.tasks.common import Rows
 from robustx.tasks.hf import HF_SPLITS, hf_qa_rows
@@ -48,6 +48,10 @@ class MLQA(SquadTask):
         f"{c}-{q}" for c, q in product(MLQA_LANGUAGES, repeat=2) if c != q
     )
     splits: ClassVar[tuple[str, ...]] = ("test", "dev")
+
+    def field_languages(self, lang: str) -> Mapping[str, str]:
+        context, question = mlqa_pair(lang)
+        return {"context": context, "question": question} if context != question else {}
     folders: ClassVar[tuple[str, ...]] = ("mlqa", "MLQA_V1", "mlqa/MLQA_V1")
 
     def local_rows(self, root: Path, lang: str, split: str) -> Rows:

@@ -52,6 +52,7 @@ class PairMix(Perturbation):
     name = "translate.pair_mix"
     family = "translate"
     cross_script = True
+    whole_field = True
     Params = PairMixParams
 
     def __init__(self, params: PairMixParams) -> None:

@@ -77,6 +77,7 @@ class TranslateTestParams:
 
 class _MachineTranslation(Perturbation):
     family = "translate"
+    whole_field = True
 
     def __init__(self, params) -> None:
         super().__init__(params)
