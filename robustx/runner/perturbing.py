@@ -37,6 +37,8 @@ def perturb_records(shard: PerturbShard, examples: Sequence[Example],
             "edits": [dataclasses.asdict(e) for e in out.edits],
             "units": out.units,
             "changed": out.changed,
+            # Structured examples keep their spans aligned (docs/structured.md); others have none to store.
+            **({"spans": [list(dataclasses.astuple(s)) for s in out.example.spans]} if example.spans else {}),
         }
         for example, out in zip(examples, done, strict=True)
     ]

@@ -6,7 +6,7 @@ Planning reads what the run directory already holds: a valid shard is reused, no
 
 from __future__ import annotations
 
-from dataclasses import astuple, dataclass, field
+from dataclasses import astuple, dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
@@ -20,7 +20,7 @@ from robustx.runner.scoring import PREDICTION_KEYS
 from robustx.runner.shards import CLEAN, AttackShard, EvalShard, PerturbShard, settings_key
 from robustx.runner.store import load_shard
 from robustx.study.spec import AttackSpec, CheckpointSpec, StudySpec
-from robustx.tasks.base import DataSource, Example, TaskData
+from robustx.tasks.base import DataSource, Example, Span, TaskData
 
 Log = Callable[[str], None]
 
@@ -157,7 +157,14 @@ def input_key(perturbation: Perturbation, lang: str, data_key: str, aligned: Ali
 
 def apply_records(examples: Sequence[Example], records: Sequence[dict]) -> list[Example]:
     """The perturbed examples a perturbed set's records describe (records in the examples' order)."""
-    return [ex.with_fields(**rec["fields"]) for ex, rec in zip(examples, records, strict=True)]
+    return [_applied(ex, rec) for ex, rec in zip(examples, records, strict=True)]
+
+
+def _applied(example: Example, record: dict) -> Example:
+    out = example.with_fields(**record["fields"])
+    if "spans" in record:
+        out = replace(out, spans=tuple(Span(*s) for s in record["spans"]))
+    return out
 
 
 def make_plan(study: StudySpec, task, data: Mapping[str, TaskData], root: Path, source: DataSource,
