@@ -97,6 +97,7 @@ def markdown(cells: Sequence[Cell] | None = None) -> str:
             lines.append(f"| {name} | {lang} | {scripts} | " + " | ".join(marks) + " |")
         totals = [f"{sum(by[recipe, lang].supported for lang in langs)}/{len(langs)}" for recipe in members]
         lines.append("| **supported** | | | " + " | ".join(totals) + " |")
+    lines += _structured(recipes)
     lines += ["", "## Why a language is not supported", ""]
     for recipe in recipes:
         missing = [by[recipe, lang] for lang in langs if not by[recipe, lang].supported]
@@ -112,3 +113,22 @@ def markdown(cells: Sequence[Cell] | None = None) -> str:
         for reason, codes in grouped.items():
             lines.append(f"  - {', '.join(codes)}: {_escape(reason)}")
     return "\n".join(lines) + "\n"
+
+
+def _structured(recipes: Sequence[str]) -> list[str]:
+    """The task-kind table: which recipes keep token tags (udpos, panx) and answer spans (xquad,
+    mlqa, tydiqa) aligned, from each recipe's ``whole_field`` (docs/structured.md)."""
+    from robustx.perturb import PERTURBATIONS
+
+    lines = ["", "## Structured tasks", "",
+             "How each recipe treats structure (`robustx.tasks.spans`): on tagging tasks every token keeps its",
+             "tag (a typo stays in its token, a dropped token takes its tag along, a repeated or swapped one",
+             "copies or moves it; an edit that would cut a token is left out); on QA tasks the question takes",
+             "any recipe and the context is perturbed outside the answers, which stay where their spans say.",
+             "A recipe that rewrites a field whole is refused on a field with spans.", "",
+             "| recipe | udpos, panx (tagging) | xquad, mlqa, tydiqa (qa: context) |", "|---|---|---|"]
+    for recipe in recipes:
+        whole = PERTURBATIONS.get(recipe).whole_field
+        lines.append(f"| `{recipe}` | {'refused: whole field' if whole else 'tags follow their tokens'} | "
+                     f"{'refused: whole field' if whole else 'outside the answers'} |")
+    return lines
