@@ -82,7 +82,9 @@ def test_ray_writes_what_local_writes(cluster, tmp_path, shared_data, ckpts):
     local = run_study(_study(tmp_path, shared_data, ckpts, 30, "local"), log=_quiet)
     remote = run_study(_study(tmp_path, shared_data, ckpts, 30, "ray"), log=_quiet, executor="ray")
     assert _results(tmp_path / "ray") == _results(tmp_path / "local")
-    assert remote.computed == local.computed == 2 * 2 * 2 + 2 * 2 * 5
+    # perturbed sets (2 langs x 2 recipes x 2 seeds), predictions (2 ckpts x 2 langs x 5 conditions),
+    # attack shards (2 ckpts x 2 langs x 2 seeds)
+    assert remote.computed == local.computed == 2 * 2 * 2 + 2 * 2 * 5 + 2 * 2 * 2
     assert remote.inputs_scored == local.inputs_scored < local.inputs  # unchanged inputs reuse a prediction
 
 
