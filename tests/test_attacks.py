@@ -103,10 +103,10 @@ def test_stopwords_and_scripts_filter_candidates():
     cands = [Candidate("hypothesis", (Edit("hypothesis", 0, 3, "the", "teh", "swap"),), (0,)),
              Candidate("hypothesis", (Edit("hypothesis", 4, 7, "cat", "сat", "sub"),), (1,)),  # Cyrillic с
              Candidate("hypothesis", (Edit("hypothesis", 4, 7, "cat", "cot", "sub"),), (1,))]
-    on = Constraints()
+    on = Constraints(stopwords=True)
     assert allowed_candidates(cands, refs, "en", on, cross_script=False) == [False, False, True]
     assert allowed_candidates(cands, refs, "en", on, cross_script=True) == [False, True, True]
-    off = Constraints(stopwords=False, scripts=False)
+    off = Constraints(scripts=False)
     assert allowed_candidates(cands, refs, "en", off, cross_script=False) == [True, True, True]
 
 
@@ -315,3 +315,13 @@ def test_robustness_curve_counts_an_example_fallen_from_its_budget_on(monkeypatc
     at = dict(zip(BUDGETS, curve))
     assert at[0.0] == 0.75 and at[0.05] == 0.75 and at[0.1] == 0.5 and at[0.2] == 0.5 and at[0.25] == 0.25
     assert at[1.0] == 0.25
+
+
+def test_the_attack_key_fills_in_defaults():
+    from robustx.attack.run import attack_key
+
+    plain = AttackSpec("a", "char.random_edit", {})
+    spelled = AttackSpec("b", "char.random_edit", {}, constraints={"max_words": 0.3}, search_params={"wir": "delete"})
+    assert attack_key(plain) == attack_key(spelled)  # the name is not part of it, defaults are
+    assert attack_key(plain) != attack_key(AttackSpec("a", "char.random_edit", {}, constraints={"max_words": 0.5}))
+    assert attack_key(plain) != attack_key(AttackSpec("a", "char.random_edit", {}, draws=5))

@@ -60,6 +60,21 @@ def build_attack(spec: AttackSpec, task: Task) -> Attack:
     )
 
 
+def attack_key(spec: AttackSpec, location: tuple[str, ...] = ()) -> str:
+    """What decides an attack's output, with its constraints and search parameters filled in with
+    their defaults: a changed default changes the key, so a cached shard is never served stale.
+    ``location``: transformation parameters that say where a resource lives (not in the key)."""
+    from robustx.hashing import stable_digest
+
+    search = SEARCHES.get(spec.search)
+    return stable_digest(
+        spec.transformation, {k: v for k, v in spec.params.items() if k not in location}, spec.search,
+        dataclasses.asdict(build_params(search.Params, spec.search_params, f"attack {spec.name}: search_params")),
+        spec.goal, spec.target,
+        dataclasses.asdict(build_params(Constraints, spec.constraints, f"attack {spec.name}: constraints")),
+        spec.max_queries, spec.draws, list(spec.fields))
+
+
 def attack_records(attack: Attack, task: Task, lang: str, seed: int, examples: Sequence[Example], oracle: Oracle,
                    aligned: Mapping[str, Mapping[str, Example]] | None = None,
                    similarity: Similarity | None = None) -> list[dict]:

@@ -9,7 +9,6 @@ reused by any later run, in any order, on any worker (a Ray task per shard later
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,11 +81,11 @@ class AttackShard:
 
     @property
     def key(self) -> str:
-        a = self.attack
-        location = PERTURBATIONS.get(a.transformation).location_params
-        spec = dataclasses.replace(a, params={k: v for k, v in a.params.items() if k not in location})
+        from robustx.attack.run import attack_key
+
+        location = PERTURBATIONS.get(self.attack.transformation).location_params
         return stable_digest(FORMAT_VERSION, "attack", self.checkpoint_key, self.settings_key, self.task, self.lang,
-                             self.input_key, spec.key(), self.seed)
+                             self.input_key, attack_key(self.attack, location), self.seed)
 
     @property
     def condition(self) -> str:

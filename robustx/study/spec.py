@@ -98,12 +98,6 @@ class AttackSpec:
     def covers(self, lang: str) -> bool:
         return not self.languages or lang in self.languages
 
-    def key(self) -> str:
-        """Everything that decides an attack's output (not its name, recipe file or languages)."""
-        return stable_digest(self.transformation, dict(self.params), self.search, dict(self.search_params),
-                             self.goal, self.target, dict(self.constraints), self.max_queries, self.draws,
-                             list(self.fields))
-
 
 @dataclass(frozen=True)
 class DataSpec:
