@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from robustx.attack.candidates import Candidate, CandidateLister, WordRef, attack_words, render
+from robustx.attack.candidates import Candidate, CandidateLister, attack_words, render
 from robustx.attack.constraints import Constraints, allowed_candidates
 from robustx.attack.goals import goal_for
 from robustx.attack.run import attack_records, build_attack
