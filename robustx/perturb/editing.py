@@ -88,3 +88,19 @@ def stays_apart(text: str, word: Word, edits: Sequence[Edit]) -> bool:
     for cluster in graphemes(left + new + right):
         edges.add(max(edges) + len(cluster))
     return len(left) in edges and len(left) + len(new) in edges
+
+
+def new_clusters_own(text: str, word: Word, edits: Sequence[Edit]) -> bool:
+    """Whether every cluster that ``edits`` create in ``word`` starts with a letter of its script.
+
+    A consonant inserted after a virama joins the cluster before it; where that cluster's base
+    is not of the word's script (a Common letter such as the kana mark ``ー`` inside a Devanagari
+    word), the edit would make a cluster of another script: recipes drop it.
+    """
+    from collections import Counter
+
+    from robustx.text import char_script
+
+    old = Counter(word.graphemes)
+    new = Counter(graphemes(apply(text[word.start : word.end], edits, word.start)))
+    return all(is_letter(c[0]) and char_script(c[0]) == word.script for c in (new - old).elements())

@@ -21,7 +21,7 @@ from robustx.errors import ParamsError
 from robustx.perturb.base import Edit, Perturbation, PerturbedText
 from robustx.perturb.candidates import WordTable, placed
 from robustx.perturb.char.alphabets import alphabet
-from robustx.perturb.editing import apply, check_rate, choose, cluster_offsets, stays_apart
+from robustx.perturb.editing import apply, check_rate, choose, cluster_offsets, new_clusters_own, stays_apart
 from robustx.text import Word
 
 OPS = ("insert", "delete", "swap", "substitute")
@@ -87,7 +87,7 @@ class RandomCharEdit(Perturbation):
         for offset, word, ops in choose(candidates, self.params.rate, rng):
             word = placed(word, offset)
             edit = self._edit(word, rng.choice(ops), alphabet(lang, word.script), rng)
-            if stays_apart(text, word, [edit]):
+            if stays_apart(text, word, [edit]) and new_clusters_own(text, word, [edit]):
                 edits.append(edit)
         return PerturbedText(apply(text, edits), tuple(edits), len(candidates), len(edits))
 
