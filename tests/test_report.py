@@ -38,6 +38,7 @@ DROP = {"mnli": 0.05, "none": 0.25}
 
 
 class _Task:
+    kind = "classification"
     metric = "accuracy"
 
 

@@ -44,6 +44,18 @@ def tiny_xlmr_classifier(path: Path, labels: Sequence[str] = XNLI_LABELS, seed: 
     return path
 
 
+def tiny_xlmr_head(path: Path, head: str, labels: Sequence[str] = (), seed: int = 0) -> Path:
+    """A 2-layer, 16-wide XLM-R with another head (``TokenClassification``, ``QuestionAnswering``)."""
+    import torch
+    import transformers
+
+    torch.manual_seed(seed)
+    config = transformers.XLMRobertaConfig(vocab_size=250002, **TINY, **(_labels(labels) if labels else {}))
+    getattr(transformers, f"XLMRobertaFor{head}")(config).eval().save_pretrained(path)
+    xlmr_tokenizer().save_pretrained(path)
+    return path
+
+
 # ----------------------------------------------------------------------------- real-client formats
 # Each format is one standard layout a user's checkpoint may come in, built with tiny random
 # weights, plus the same weights in the reference layout (what save_pretrained writes:

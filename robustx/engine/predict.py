@@ -50,25 +50,42 @@ def tokenize(tokenizer, texts: Sequence[Sequence[str]], max_length: int, prefix:
 
 
 def _run(model, ids: Sequence[Sequence[int]], pad_id: int, batch_size: int, device: str,
-         forward: Callable, label: str, progress: bool) -> np.ndarray:
+         forward: Callable, label: str, progress: bool, ragged: bool = False) -> np.ndarray | list[np.ndarray]:
+    """``forward``'s output per input, in input order: one array (n, ...) or, ``ragged``, a list of
+    per-token arrays (len_i, ...) cut to each input's own length."""
     import torch
 
     batches = length_sorted_batches([len(x) for x in ids], batch_size)
     out: np.ndarray | None = None
+    rows: list[np.ndarray | None] = [None] * len(ids)
     with torch.inference_mode(), progress_bar(label, len(ids), progress) as advance:
         for index in batches:
             input_ids, mask = pad_batch([ids[i] for i in index], pad_id)
             result = forward(model, torch.from_numpy(input_ids).to(device), torch.from_numpy(mask).to(device))
             result = result.float().cpu().numpy()
-            if out is None:
-                out = np.empty((len(ids), *result.shape[1:]), dtype=np.float32)
-            out[index] = result
+            if ragged:
+                for row, i in enumerate(index):
+                    rows[i] = result[row, : len(ids[i])]
+            else:
+                if out is None:
+                    out = np.empty((len(ids), *result.shape[1:]), dtype=np.float32)
+                out[index] = result
             advance(len(index))
+    if ragged:
+        return rows  # type: ignore[return-value]
     return out if out is not None else np.empty((0, 0), dtype=np.float32)
 
 
 def _logits(model, input_ids, mask):
     return model(input_ids=input_ids, attention_mask=mask).logits
+
+
+def _span_logits(model, input_ids, mask):
+    """Start and end logits of an extractive QA head, stacked on the last axis: (batch, tokens, 2)."""
+    import torch
+
+    out = model(input_ids=input_ids, attention_mask=mask)
+    return torch.stack([out.start_logits, out.end_logits], dim=-1)
 
 
 def _mean_pooled(model, input_ids, mask):
@@ -117,3 +134,15 @@ def embeddings_of_ids(model, ids: Sequence[Sequence[int]], pad_id: int, *, batch
                       pooling: str = "mean", label: str = "encode", progress: bool = False) -> np.ndarray:
     """L2-normalized sentence embeddings of already tokenized texts."""
     return _run(model, ids, pad_id, batch_size, device, POOLERS[pooling], label, progress)
+
+
+def token_logits_of_ids(model, ids: Sequence[Sequence[int]], pad_id: int, *, batch_size: int, device: str,
+                        label: str = "predict", progress: bool = False) -> list[np.ndarray]:
+    """Per-token class logits of a token-classification head, one (len_i, num_labels) array per input."""
+    return _run(model, ids, pad_id, batch_size, device, _logits, label, progress, ragged=True)
+
+
+def span_logits_of_ids(model, ids: Sequence[Sequence[int]], pad_id: int, *, batch_size: int, device: str,
+                       label: str = "predict", progress: bool = False) -> list[np.ndarray]:
+    """Start and end logits of an extractive QA head, one (len_i, 2) array per input."""
+    return _run(model, ids, pad_id, batch_size, device, _span_logits, label, progress, ragged=True)

@@ -43,17 +43,31 @@ class Loader:
 LOADERS: Registry[Loader] = Registry("task kind")
 
 
-def classifier_labels(spec: CheckpointSpec, config: Mapping[str, Any], task) -> np.ndarray:
-    """The index putting the classifier's logits in ``task.labels`` order, mapped by label name."""
-    from robustx.models.labels import label_index
-
+def _check_head(spec: CheckpointSpec, config: Mapping[str, Any], head: str, what: str) -> None:
+    """Refuse a checkpoint whose architecture is not ``*For<head>``: its head would be random."""
     archs = config.get("architectures") or []
-    if archs and not any(a.endswith("ForSequenceClassification") for a in archs):
+    if archs and not any(a.endswith(f"For{head}") for a in archs):
         raise RobustxError(
-            f"{culprit(spec)} is a {archs[0]}, not a classifier: its head would be random; "
+            f"{culprit(spec)} is a {archs[0]}, not {what}: its head would be random; "
             "fine-tune it first (robustx finetune)"
         )
-    return label_index(config_labels(config), task.labels, spec.label_map, f"{spec.name} ({spec.path})")
+
+
+def _labelled_head(head: str, what: str) -> Callable[[CheckpointSpec, Mapping[str, Any], Any], np.ndarray]:
+    def check(spec: CheckpointSpec, config: Mapping[str, Any], task) -> np.ndarray:
+        """The index putting the head's logits in ``task.labels`` order, mapped by label name."""
+        from robustx.models.labels import label_index
+
+        _check_head(spec, config, head, what)
+        return label_index(config_labels(config), task.labels, spec.label_map, f"{spec.name} ({spec.path})")
+
+    return check
+
+
+def span_head(spec: CheckpointSpec, config: Mapping[str, Any], task) -> None:
+    """An extractive QA head has start and end logits, no labels."""
+    _check_head(spec, config, "QuestionAnswering", "an extractive QA model")
+    return None
 
 
 def encoder_labels(spec: CheckpointSpec, config: Mapping[str, Any], task) -> None:
@@ -61,8 +75,12 @@ def encoder_labels(spec: CheckpointSpec, config: Mapping[str, Any], task) -> Non
     return None
 
 
-LOADERS.register("classification", Loader("AutoModelForSequenceClassification", classifier_labels))
+LOADERS.register("classification", Loader("AutoModelForSequenceClassification",
+                                          _labelled_head("SequenceClassification", "a classifier")))
 LOADERS.register("retrieval", Loader("AutoModel", encoder_labels))
+LOADERS.register("tagging", Loader("AutoModelForTokenClassification",
+                                   _labelled_head("TokenClassification", "a token classifier")))
+LOADERS.register("qa", Loader("AutoModelForQuestionAnswering", span_head))
 
 
 def fingerprint(spec: CheckpointSpec) -> str:

@@ -126,13 +126,18 @@ def _outcomes(run: RunData, ckpt: str, lang: str, pert: str):
     import numpy as np
 
     from robustx.stats.paired import PairedOutcomes
+    from robustx.stats.scored import ScoredOutcomes
 
     if not run.outcomes_complete(ckpt, lang, pert):
         return None
     clean = run.predictions[ckpt, lang, CLEAN]
     seeds = run.perturbation_seeds
-    perturbed = np.stack([run.predictions[ckpt, lang, f"{pert}@{s}"].aligned_to(clean.ids) for s in seeds])
-    return PairedOutcomes(clean.correct, perturbed, tuple(seeds), clean.ids)
+    perturbed = [run.predictions[ckpt, lang, f"{pert}@{s}"] for s in seeds]
+    if clean.parts is not None:
+        return ScoredOutcomes(np.stack([clean.parts, *(p.parts_aligned_to(clean.ids) for p in perturbed)]),
+                              tuple(seeds), clean.ids)
+    return PairedOutcomes(clean.correct, np.stack([p.aligned_to(clean.ids) for p in perturbed]), tuple(seeds),
+                          clean.ids)
 
 
 def _group_ci(outcomes, drops, rng, opts: CompareOptions, summary_ci) -> tuple[tuple[float, float] | None, str]:

@@ -17,6 +17,7 @@ from robustx.hashing import file_sha256
 from robustx.runner.shards import CLEAN, AttackShard, EvalShard
 
 if TYPE_CHECKING:
+    from robustx.metrics.records import Scorer
     from robustx.runner.execute import RunState
     from robustx.study.spec import StudySpec
 
@@ -30,24 +31,25 @@ def mean_sd(values: Sequence[float]) -> tuple[float, float | None]:
     return statistics.fmean(values), (statistics.stdev(values) if len(values) > 1 else None)
 
 
-def _checkpoint_rows(study: "StudySpec", state: "RunState", records: dict) -> list[dict[str, Any]]:
+def _checkpoint_rows(study: "StudySpec", scorer: "Scorer", state: "RunState", records: dict) -> list[dict[str, Any]]:
     """One row per checkpoint x language x perturbation or attack, paired over the same examples."""
     import numpy as np
 
     from robustx.hashing import stable_seed
-    from robustx.stats.paired import PairedOutcomes, paired_drop
+    from robustx.stats.scored import drop_of, outcomes_of
 
     rows = []
     seeds = study.perturbation_seeds
     for ckpt in study.checkpoints:
         for lang in study.languages:
             for name, rate in _rates(study, state, ckpt.name, lang, records):
-                outcomes = PairedOutcomes.from_records(
-                    records[ckpt.name, lang, CLEAN], {s: records[ckpt.name, lang, f"{name}@{s}"] for s in seeds}
+                outcomes = outcomes_of(
+                    scorer.binary, scorer.ratio, records[ckpt.name, lang, CLEAN],
+                    {s: records[ckpt.name, lang, f"{name}@{s}"] for s in seeds},
                 )
                 # The bootstrap's own seed is derived from the row, so summaries are reproducible.
                 rng = np.random.default_rng(stable_seed("paired-bootstrap", ckpt.name, lang, name))
-                d = paired_drop(outcomes, rng)
+                d = drop_of(outcomes, rng)
                 rows.append({
                     "checkpoint": ckpt.name, "group": ckpt.group, "seed": ckpt.seed,
                     "intermediate": list(ckpt.intermediate), "lang": lang, "perturbation": name,
@@ -99,9 +101,13 @@ def _group_rows(rows: list[dict]) -> list[dict[str, Any]]:
 
 def summarize(study: "StudySpec", task, state: "RunState", predictions: list[tuple[EvalShard, list[dict]]],
               attacks: Sequence[tuple[AttackShard, list[dict]]] = ()) -> dict[str, Any]:
+    from robustx.metrics.records import corpus_value, scorer_of
+
+    scorer = scorer_of(task)
     records = {(s.checkpoint.name, s.lang, s.condition): recs for s, recs in (*predictions, *attacks)}
-    acc = {key: accuracy(recs) for key, recs in records.items()}
-    rows = _checkpoint_rows(study, state, records)
+    acc = {(s.checkpoint.name, s.lang, s.condition): corpus_value([scorer.ratio(r) for r in recs])
+           for s, recs in predictions}
+    rows = _checkpoint_rows(study, scorer, state, records)
     clean_only = [
         {"checkpoint": c.name, "group": c.group, "lang": lang, "clean_accuracy": acc[c.name, lang, CLEAN]}
         for c in study.checkpoints for lang in study.languages

@@ -27,7 +27,7 @@ import heapq
 import json
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterable, Iterator, Sequence
 
@@ -48,11 +48,13 @@ def _lines(path: Path) -> Iterator[str]:
 
 @dataclass(frozen=True, eq=False)
 class Outcomes:
-    """Per-example correctness of one prediction file, in file order."""
+    """Per-example outcomes of one prediction file, in file order: whether each example is fully
+    right and, for a metric that is not accuracy (docs/structured.md), its parts ``(num, den)``."""
 
     ids: tuple[str, ...]
     correct: np.ndarray                  # bool [n]
     gold: tuple | None = None            # kept for clean files only (examples show it)
+    parts: np.ndarray | None = None      # float [n, 2] for structured tasks; None: the metric is accuracy
 
     @property
     def n(self) -> int:
@@ -60,14 +62,31 @@ class Outcomes:
 
     @property
     def accuracy(self) -> float:
+        """The task's metric (accuracy, or a ratio of summed parts)."""
+        from robustx.metrics.records import corpus_value
+
+        if self.parts is not None:
+            return corpus_value(self.parts.tolist())
         return float(self.correct.mean()) if self.n else float("nan")
 
     def aligned_to(self, ids: tuple[str, ...]) -> np.ndarray:
         """Correctness in the order of ``ids`` (the same id set)."""
+        return self.correct[self._order(ids)]
+
+    def parts_aligned_to(self, ids: tuple[str, ...]) -> np.ndarray:
+        """Metric parts in the order of ``ids`` (structured tasks only)."""
+        assert self.parts is not None
+        return self.parts[self._order(ids)]
+
+    def _order(self, ids: tuple[str, ...]) -> slice | list[int]:
         if ids is self.ids or ids == self.ids:
-            return self.correct
+            return slice(None)
         pos = {i: k for k, i in enumerate(self.ids)}
-        return self.correct[[pos[i] for i in ids]]
+        return [pos[i] for i in ids]
+
+    def with_ids(self, ids: tuple[str, ...]) -> "Outcomes":
+        """The same outcomes holding an equal, shared ids tuple (one per language in memory)."""
+        return replace(self, ids=ids)
 
 
 @dataclass(frozen=True)
@@ -104,6 +123,14 @@ class RunData:
     @property
     def task(self) -> str:
         return self.summary.get("task") or self.study.get("task", "")
+
+    @property
+    def scorer(self):
+        """How the task's prediction records are scored (robustx.metrics.records)."""
+        from robustx.metrics.records import scorer_of
+        from robustx.tasks import TASKS
+
+        return scorer_of(TASKS.get(self.task))
 
     @property
     def languages(self) -> list[str]:
@@ -174,17 +201,24 @@ def _read_all(path: Path) -> list[dict]:
         raise RobustxError(f"{path}: not valid JSON Lines ({exc})") from None
 
 
-def _read_outcomes(path: Path, keep_gold: bool, interned: dict) -> Outcomes:
+def _read_outcomes(path: Path, keep_gold: bool, interned: dict, scorer) -> Outcomes:
     records = _read_all(path)
+    parts = None
     try:
         ids = tuple(r["id"] for r in records)
-        correct = np.fromiter((bool(r["correct"]) for r in records), dtype=bool, count=len(records))
+        if scorer.binary:
+            correct = np.fromiter((bool(r["correct"]) for r in records), dtype=bool, count=len(records))
+        else:
+            parts = np.array([scorer.ratio(r) for r in records], dtype=float).reshape(len(records), 2)
+            correct = (parts[:, 0] == parts[:, 1]) & (parts[:, 1] > 0)
     except (KeyError, TypeError):
-        raise RobustxError(f"{path}: not a prediction shard (a record without 'id' or 'correct')") from None
+        keys = [repr(k) for k in ("id", *scorer.parts)]
+        raise RobustxError(f"{path}: not a prediction shard (a record without {', '.join(keys[:-1])} or {keys[-1]})"
+                           ) from None
     gold = None
     if keep_gold:
         gold = tuple(interned.setdefault(g, g) if isinstance(g := r.get("gold"), str) else g for r in records)
-    return Outcomes(ids, correct, gold)
+    return Outcomes(ids, correct, gold, parts)
 
 
 def load_run(root: str | Path, *, per_example: bool = True) -> RunData:
@@ -248,17 +282,18 @@ def _load_predictions(run: RunData, shards: dict[PurePosixPath, PurePosixPath]) 
     clean_acc = {(c["checkpoint"], c["lang"]): c["clean_accuracy"] for c in run.summary.get("clean", [])}
     shared_ids: dict[str, tuple] = {}      # one ids tuple per language, shared by every file with those ids
     interned: dict = {}
+    scorer = run.scorer
     for ckpt in run.checkpoints:
         name = ckpt["name"]
         for lang in run.languages:
             # layout's path with an empty key: only the slot (folder and condition) is compared
             clean_path = _shard(run, shards, layout.prediction_shard(name, run.task, lang, CLEAN, ""),
                                 f"{name} {lang} {CLEAN}")
-            clean = _read_outcomes(clean_path, True, interned)
+            clean = _read_outcomes(clean_path, True, interned, scorer)
             _agrees(clean_path, clean, n_by.get((name, lang)), clean_acc.get((name, lang)))
             ids = shared_ids.setdefault(lang, clean.ids)
             if ids == clean.ids:
-                clean = Outcomes(ids, clean.correct, clean.gold)
+                clean = clean.with_ids(ids)
             run.predictions[name, lang, CLEAN] = clean
             run.prediction_files[name, lang, CLEAN] = clean_path
             id_set = frozenset(clean.ids)
@@ -269,12 +304,12 @@ def _load_predictions(run: RunData, shards: dict[PurePosixPath, PurePosixPath]) 
                     where = (layout.attack_shard(name, run.task, lang, pert, seed, "") if pert in run.attacks
                              else layout.prediction_shard(name, run.task, lang, cond, ""))
                     path = _shard(run, shards, where, f"{name} {lang} {cond}")
-                    got = _read_outcomes(path, False, interned)
+                    got = _read_outcomes(path, False, interned, scorer)
                     if got.n != clean.n or frozenset(got.ids) != id_set:
                         raise RobustxError(f"{path}: other examples than the clean predictions {clean_path}")
                     _agrees(path, got, None, by_seed.get(str(seed)))
                     if got.ids == clean.ids:
-                        got = Outcomes(clean.ids, got.correct)
+                        got = got.with_ids(clean.ids)
                     run.predictions[name, lang, cond] = got
                     run.prediction_files[name, lang, cond] = path
 

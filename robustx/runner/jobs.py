@@ -9,7 +9,8 @@ from typing import Mapping, Sequence
 from robustx.models.checkpoint import LoadedModel
 from robustx.runner.perturbing import perturb_records
 from robustx.runner.plan import AttackJob, ModelJob, PerturbJob, ScoreJob, apply_records
-from robustx.runner.scoring import PREDICTORS, inputs_of, records
+from robustx.metrics.records import records
+from robustx.runner.scoring import PREDICTORS
 from robustx.study.spec import RunSpec
 
 
@@ -39,7 +40,7 @@ def run_score_job(job: ScoreJob, perturbed: Mapping[str, Sequence[dict]], task, 
     sets = {**job.ready, **perturbed}
 
     def key(lang: str, example) -> tuple:
-        return (lang if predictor.per_language else "", inputs_of(task, example))
+        return (lang if predictor.per_language else "", predictor.inputs(task, example))
 
     examples = {}
     for target in job.targets:
@@ -58,7 +59,7 @@ def run_score_job(job: ScoreJob, perturbed: Mapping[str, Sequence[dict]], task, 
     shards = {}
     for target in job.targets:
         exs = examples[target.shard.key]
-        shards[target.shard.key] = records(exs, [known[key(target.shard.lang, ex)] for ex in exs])
+        shards[target.shard.key] = records(task, exs, [known[key(target.shard.lang, ex)] for ex in exs])
     return Scored(shards, len(wanted), sum(map(len, todo.values())))
 
 

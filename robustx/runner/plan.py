@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
 from robustx.hashing import files_digest, stable_digest
-from robustx.models.checkpoint import fingerprint
 from robustx.attack.run import RECORD_KEYS as ATTACK_KEYS
+from robustx.metrics.records import scorer_of
+from robustx.models.checkpoint import fingerprint
 from robustx.perturb import PERTURBATIONS
 from robustx.perturb.base import AlignedIndex, Perturbation
 from robustx.runner.perturbing import RECORD_KEYS, build_perturbation
-from robustx.runner.scoring import PREDICTION_KEYS
 from robustx.runner.shards import CLEAN, AttackShard, EvalShard, PerturbShard, settings_key
 from robustx.runner.store import load_shard
 from robustx.study.spec import AttackSpec, CheckpointSpec, StudySpec
@@ -214,7 +214,7 @@ def make_plan(study: StudySpec, task, data: Mapping[str, TaskData], root: Path, 
             for cond in conds.values():
                 shard = EvalShard(ckpt, ckpt_key, study.task, lang, cond.name, cond.input_key, settings)
                 evaluations.append(shard)
-                records = load_shard(shard.path(root), ids, PREDICTION_KEYS, log)
+                records = load_shard(shard.path(root), ids, scorer_of(task).keys, log)
                 if records is not None:
                     done[shard.key] = records
                     if cond.name == CLEAN:

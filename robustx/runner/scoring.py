@@ -1,8 +1,10 @@
 """Predict one checkpoint's answers for a list of inputs, per task kind (a registry, not an if-chain).
 
-An input is the tuple of an example's text fields; a predictor returns one answer (a label
-name, or for retrieval the index of the chosen target) per input, in order. Records pair
-them back with examples, so that significance tests can later be paired over examples.
+A predictor says what an example's model input is (``inputs``: its text fields, or a tagging
+example's words) and returns one answer per input, in order: a label name, for retrieval the
+index of the chosen target, for tagging the words' tags, for QA the answer text. Records
+(``robustx.metrics.records``) pair them back with examples, so that significance tests are
+paired over examples.
 """
 
 from __future__ import annotations
@@ -20,29 +22,29 @@ from robustx.tasks.base import Example, Task, TaskData
 Inputs = Sequence[tuple[str, ...]]
 
 
-@dataclass(frozen=True)
-class Predictor:
-    """``predict(task, loaded, ckpt, run, inputs, data, label) -> answers``. ``per_language``: an
-    answer depends on the language's data (retrieval's target pool), so inputs of different
-    languages are predicted apart; otherwise all of a job's inputs go in one pass (``data`` None)."""
-
-    predict: Callable[..., list[str]]
-    per_language: bool = False
-
-
-PREDICTORS: Registry[Predictor] = Registry("task kind")
-PREDICTION_KEYS = ("id", "gold", "pred", "correct")
-
-
 def inputs_of(task: Task, example: Example) -> tuple[str, ...]:
+    """The example's text fields, in the task's order."""
     return tuple(example.fields[f] for f in task.text_fields)
 
 
-def records(examples: Sequence[Example], predictions: Sequence[str]) -> list[dict]:
-    return [
-        {"id": ex.id, "gold": ex.label, "pred": pred, "correct": pred == ex.label}
-        for ex, pred in zip(examples, predictions, strict=True)
-    ]
+def words_of(task: Task, example: Example) -> tuple[str, ...]:
+    """A tagging example's words: the texts of its token spans (a perturbed sentence's carried spans)."""
+    return tuple(example.fields[s.field][s.start:s.end] for s in example.spans)
+
+
+@dataclass(frozen=True)
+class Predictor:
+    """``predict(task, loaded, ckpt, run, inputs, data, label) -> answers`` for inputs made by
+    ``inputs(task, example)``. ``per_language``: an answer depends on the language's data
+    (retrieval's target pool), so inputs of different languages are predicted apart; otherwise
+    all of a job's inputs go in one pass (``data`` None)."""
+
+    predict: Callable[..., list]
+    per_language: bool = False
+    inputs: Callable[[Task, Example], tuple[str, ...]] = inputs_of
+
+
+PREDICTORS: Registry[Predictor] = Registry("task kind")
 
 
 def predict_classification(task: Task, loaded: LoadedModel, ckpt: CheckpointSpec, run: RunSpec,
@@ -81,5 +83,33 @@ def target_embeddings(loaded: LoadedModel, ckpt: CheckpointSpec, run: RunSpec, d
     return loaded.target_embeddings[key]
 
 
+def predict_tagging(task: Task, loaded: LoadedModel, ckpt: CheckpointSpec, run: RunSpec,
+                    inputs: Inputs, data: TaskData | None, label: str) -> list[list[str]]:
+    """Each word's tag from its first subword (robustx.engine.tagging)."""
+    from robustx.engine.predict import token_logits_of_ids
+    from robustx.engine.tagging import windows, word_labels
+
+    parts = windows(loaded.tokenizer, inputs, run.max_length, ckpt.prefix)
+    logits = token_logits_of_ids(loaded.model, [w.ids for w in parts], loaded.tokenizer.pad_token_id,
+                                 batch_size=run.batch_size, device=loaded.device, label=label, progress=run.progress)
+    return word_labels(parts, logits, loaded.label_index, task.labels, [len(words) for words in inputs])
+
+
+def predict_qa(task: Task, loaded: LoadedModel, ckpt: CheckpointSpec, run: RunSpec,
+               inputs: Inputs, data: TaskData | None, label: str) -> list[str]:
+    """The best answer span of each (question, context) (robustx.engine.qa)."""
+    from robustx.engine.predict import span_logits_of_ids
+    from robustx.engine.qa import answers, features
+
+    questions = [ckpt.prefix + question for question, _ in inputs]
+    contexts = [context for _, context in inputs]
+    feats = features(loaded.tokenizer, questions, contexts, run.max_length)
+    logits = span_logits_of_ids(loaded.model, [f.ids for f in feats], loaded.tokenizer.pad_token_id,
+                                batch_size=run.batch_size, device=loaded.device, label=label, progress=run.progress)
+    return answers(feats, logits, contexts)
+
+
 PREDICTORS.register("classification", Predictor(predict_classification))
 PREDICTORS.register("retrieval", Predictor(predict_retrieval, per_language=True))
+PREDICTORS.register("tagging", Predictor(predict_tagging, inputs=words_of))
+PREDICTORS.register("qa", Predictor(predict_qa))

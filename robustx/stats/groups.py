@@ -61,7 +61,7 @@ import numpy as np
 from robustx.registry import Registry
 from robustx.stats import design
 from robustx.stats.aso import aso
-from robustx.stats.paired import PairedOutcomes, percentile_ci, resample_means
+from robustx.stats.paired import PairedOutcomes, percentile_ci
 
 
 @dataclass(frozen=True, eq=False)
@@ -314,8 +314,7 @@ def _group_mean_drops(outcomes: Sequence[PairedOutcomes], rng: np.random.Generat
         m = int(mask.sum())
         if m == 0:
             continue
-        counts, clean_v, pert_v = o.categories()
-        drops[mask] = resample_means(rng, clean_v - pert_v, counts, m)
+        drops[mask] = o.resampled_drops(rng, m)
     return drops.mean(axis=1)
 
 

@@ -60,21 +60,9 @@ class PairedOutcomes:
     @classmethod
     def from_records(cls, clean: Sequence[dict], perturbed_by_seed: Mapping[object, Sequence[dict]]) -> "PairedOutcomes":
         """Align prediction records ({"id", "correct", ...}) of the clean and each perturbed condition by id."""
-        clean_map = _by_id(clean, "clean")
-        ids = tuple(clean_map)
-        rows = []
-        for seed, records in perturbed_by_seed.items():
-            m = _by_id(records, f"perturbation seed {seed}")
-            if m.keys() != clean_map.keys():
-                missing = sorted(set(clean_map) - set(m))[:3]
-                extra = sorted(set(m) - set(clean_map))[:3]
-                raise RobustxError(f"perturbation seed {seed}: example ids differ from the clean condition "
-                                   f"(missing {missing}, extra {extra}); pairing needs the same examples")
-            rows.append([m[i] for i in ids])
-        if not rows:
-            raise RobustxError("no perturbed records to pair with the clean condition")
-        return cls(np.array([clean_map[i] for i in ids], dtype=bool), np.array(rows, dtype=bool),
-                   tuple(perturbed_by_seed), ids)
+        aligned = align_records(clean, perturbed_by_seed)
+        correct = np.array([[bool(r["correct"]) for r in rows] for rows in aligned.rows], dtype=bool)
+        return cls(correct[0], correct[1:], tuple(perturbed_by_seed), aligned.ids)
 
     @property
     def n(self) -> int:
@@ -112,13 +100,44 @@ class PairedOutcomes:
         cats = np.arange(2 * (s + 1))
         return counts, (cats // (s + 1)).astype(float), (cats % (s + 1)) / s
 
+    def resampled_drops(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        """``size`` drops, each on n examples resampled with replacement (drawn per category)."""
+        counts, clean_v, pert_v = self.categories()
+        return resample_means(rng, clean_v - pert_v, counts, size)
+
+
+@dataclass(frozen=True)
+class Aligned:
+    """Records of the clean condition and of each perturbation seed, all in the order of ``ids``."""
+
+    ids: tuple
+    rows: list[list[dict]]            # clean first, then one list per perturbation seed
+
+
+def align_records(clean: Sequence[dict], perturbed_by_seed: Mapping[object, Sequence[dict]]) -> Aligned:
+    """Pair records by example id; every perturbation seed must hold exactly the clean ids."""
+    clean_map = _by_id(clean, "clean")
+    ids = tuple(clean_map)
+    rows = [list(clean_map.values())]
+    for seed, records in perturbed_by_seed.items():
+        m = _by_id(records, f"perturbation seed {seed}")
+        if m.keys() != clean_map.keys():
+            missing = sorted(set(clean_map) - set(m))[:3]
+            extra = sorted(set(m) - set(clean_map))[:3]
+            raise RobustxError(f"perturbation seed {seed}: example ids differ from the clean condition "
+                               f"(missing {missing}, extra {extra}); pairing needs the same examples")
+        rows.append([m[i] for i in ids])
+    if len(rows) == 1:
+        raise RobustxError("no perturbed records to pair with the clean condition")
+    return Aligned(ids, rows)
+
 
 def _by_id(records: Sequence[dict], what: str) -> dict:
     out: dict = {}
     for r in records:
         if r["id"] in out:
             raise RobustxError(f"{what}: example id {r['id']!r} occurs twice; pairing needs unique ids")
-        out[r["id"]] = bool(r["correct"])
+        out[r["id"]] = r
     return out
 
 

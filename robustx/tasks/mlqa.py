@@ -24,11 +24,15 @@ from __future__ import annotations
 
 from itertools import product
 from pathlib import Path
-from typing import ClassVar, Mapping
+from typing import TYPE_CHECKING, ClassVar, Mapping, Sequence
 
+from robustx.tasks.base import Example
 from robustx.tasks.common import Rows
 from robustx.tasks.hf import HF_SPLITS, hf_qa_rows
 from robustx.tasks.squad import SquadTask, squad_rows
+
+if TYPE_CHECKING:
+    from robustx.metrics.qa import QAScore
 
 HF_DATASET = "google/xtreme"
 
@@ -48,11 +52,17 @@ class MLQA(SquadTask):
         f"{c}-{q}" for c, q in product(MLQA_LANGUAGES, repeat=2) if c != q
     )
     splits: ClassVar[tuple[str, ...]] = ("test", "dev")
+    folders: ClassVar[tuple[str, ...]] = ("mlqa", "MLQA_V1", "mlqa/MLQA_V1")
 
     def field_languages(self, lang: str) -> Mapping[str, str]:
         context, question = mlqa_pair(lang)
         return {"context": context, "question": question} if context != question else {}
-    folders: ClassVar[tuple[str, ...]] = ("mlqa", "MLQA_V1", "mlqa/MLQA_V1")
+
+    def score_answer(self, example: Example, prediction: str, answers: Sequence[str]) -> "QAScore":
+        """MLQA's official scoring, in the answer's (the context's) language."""
+        from robustx.metrics.qa import mlqa_score
+
+        return mlqa_score(prediction, answers, example.language_of("context"))
 
     def local_rows(self, root: Path, lang: str, split: str) -> Rows:
         context, question = mlqa_pair(lang)

@@ -9,11 +9,15 @@ and a malformed question is named by file and question id.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable, ClassVar, Iterator
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterator, Sequence
 
 from robustx.errors import RobustxError
+from robustx.tasks.base import Example
 from robustx.tasks.common import BenchmarkTask
 from robustx.tasks.readers import RawRow, read_json
+
+if TYPE_CHECKING:
+    from robustx.metrics.qa import QAScore
 
 
 class SquadTask(BenchmarkTask):
@@ -23,6 +27,12 @@ class SquadTask(BenchmarkTask):
     metric: ClassVar[str] = "f1"
     text_fields: ClassVar[tuple[str, ...]] = ("question", "context")
     span_field: ClassVar[str] = "context"
+
+    def score_answer(self, example: Example, prediction: str, answers: Sequence[str]) -> "QAScore":
+        """SQuAD v1.1 exact match and F1 of a predicted answer (XQuAD, TyDiQA-GoldP)."""
+        from robustx.metrics.qa import squad_score
+
+        return squad_score(prediction, answers)
 
 
 def squad_rows(path: Path, keep: Callable[[str], bool] | None = None) -> Iterator[RawRow]:
