@@ -441,3 +441,78 @@ def test_quick_checkpoint_beats_the_majority_baseline(e5_dir, shared_data, tmp_p
     meta = read_metadata(finetune(run, tmp_path / "q", log=silent))
     assert meta["dev"]["majority_accuracy"] == pytest.approx(0.293333)
     assert meta["dev"]["accuracy"] > meta["dev"]["best_constant_accuracy"] + 0.05
+
+
+TAGGER = """
+[finetune]
+base = "{base}"
+seeds = [1]
+out = "{out}"
+data_dir = "{data}"
+threads = 1
+save_every = 1000
+log_every = 1000
+
+[train]
+batch_size = 8
+max_length = 48
+lr = 1e-4
+freeze_layers = 10
+
+[intermediate]
+steps = 3
+
+[target]
+steps = 5
+
+[data.xnli_en]
+task = "xnli"
+split = "dev"
+lang = "en"
+limit = 40
+
+[data.ewt_dev]
+task = "udpos"
+split = "dev"
+lang = "en"
+limit = 120
+holdout = 30
+
+[[model]]
+name = "tagger"
+intermediate = ["xnli_en"]
+target = "ewt_dev"
+"""
+
+
+def test_stilts_tagger_trains_loads_and_tags(e5_dir, shared_data, tmp_path):
+    """NLI intermediate -> UD-POS target: the heads differ, the encoder carries over; the checkpoint
+    is a token classifier with UPOS labels and its dev record has the per-word baseline."""
+    from robustx.finetune.metadata import read_metadata
+    from robustx.finetune.trainer import finetune
+    from robustx.models.checkpoint import load_model
+    from robustx.study.spec import CheckpointSpec
+    from robustx.tasks import TASKS
+
+    run = load_config(write_config(tmp_path, TAGGER, base=str(e5_dir), out=str(tmp_path / "t"),
+                                   data=str(shared_data))).runs[0]
+    path = finetune(run, tmp_path / "t", log=silent)
+    dev = read_metadata(path)["dev"]
+    assert dev["examples"] == 30 and dev["tokens"] > 300
+    assert 0 <= dev["accuracy"] <= 1 and dev["majority_label"] == "NOUN"
+    assert dev["word_majority_accuracy"] > dev["majority_accuracy"]
+    task = TASKS.get("udpos")()
+    loaded = load_model(CheckpointSpec("tagger", str(path)), task, "cpu")
+    assert type(loaded.model).__name__.endswith("ForTokenClassification")
+    assert [loaded.model.config.id2label[int(i)] for i in loaded.label_index] == list(task.labels)
+
+
+def test_tagging_data_is_read_by_its_reader_and_test_is_refused(tmp_path, shared_data):
+    body = TAGGER.replace('split = "dev"\nlang = "en"\nlimit = 120', 'split = "test"\nlang = "en"\nlimit = 120')
+    with pytest.raises(RobustxError, match="UD-POS test is what studies score"):
+        load_config(write_config(tmp_path, body, base="/unused", out=str(tmp_path), data=str(shared_data)))
+    body = TAGGER.replace('split = "dev"\nlang = "en"\nlimit = 120', 'file = "udpos/x.conllu"\nlimit = 120')
+    run = load_config(write_config(tmp_path, body, name="f.toml", base="/unused", out=str(tmp_path),
+                                   data=str(shared_data))).runs[0]
+    with pytest.raises(RobustxError, match="read by its task reader"):
+        prepare_run(run)

@@ -171,10 +171,13 @@ def _build_models(run: RunConfig, phase: Phase, source: str, encoder_weights: di
     for k, m in enumerate(models):
         _reinit_head(m, torch.Generator().manual_seed(stable_seed(run.seed, "head", phase.name, k)))
     if encoder_weights:
-        missing = set(encoder_weights) - set(model.base_model.state_dict())
+        # A sentence classifier's pooler does not exist under a token-classification head (BERT builds
+        # that encoder without it): it is the intermediate head's part, left behind like the head.
+        own = model.base_model.state_dict()
+        missing = sorted(n for n in set(encoder_weights) - set(own) if not n.startswith("pooler."))
         if missing:
-            raise RobustxError(f"saved encoder weights do not fit {run.base}: e.g. {sorted(missing)[0]}")
-        model.base_model.load_state_dict(encoder_weights, strict=False)
+            raise RobustxError(f"saved encoder weights do not fit {run.base}: e.g. {missing[0]}")
+        model.base_model.load_state_dict({n: w for n, w in encoder_weights.items() if n in own}, strict=False)
     trainable = trainable_encoder_names(model.base_model, phase.hp)
     for name, param in model.base_model.named_parameters():
         param.requires_grad_(name in trainable)
