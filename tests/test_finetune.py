@@ -516,3 +516,28 @@ def test_tagging_data_is_read_by_its_reader_and_test_is_refused(tmp_path, shared
                                    data=str(shared_data))).runs[0]
     with pytest.raises(RobustxError, match="read by its task reader"):
         prepare_run(run)
+
+
+def test_qa_reader_trains_and_scores_its_dev_questions(e5_dir, shared_data, tmp_path):
+    """MLQA English dev as QA training data: a span head, dev F1 decoded as `robustx run` decodes,
+    beside the first-sentence baseline; XQuAD is a test set and cannot be trained on."""
+    from robustx.finetune.metadata import read_metadata
+    from robustx.finetune.trainer import finetune
+    from robustx.models.checkpoint import load_model
+    from robustx.study.spec import CheckpointSpec
+    from robustx.tasks import TASKS
+
+    body = (TAGGER.replace("[intermediate]\nsteps = 3\n", "").replace('intermediate = ["xnli_en"]\n', "")
+            .replace('task = "udpos"\nsplit = "dev"\nlang = "en"\nlimit = 120\nholdout = 30',
+                     'task = "mlqa"\nsplit = "dev"\nlang = "en"\nlimit = 60\nholdout = 20'))
+    run = load_config(write_config(tmp_path, body, base=str(e5_dir), out=str(tmp_path / "q"),
+                                   data=str(shared_data))).runs[0]
+    path = finetune(run, tmp_path / "q", log=silent)
+    dev = read_metadata(path)["dev"]
+    assert dev["examples"] == 20 and dev["metric"] == "f1"
+    assert 0 <= dev["f1"] <= 1 and 0 <= dev["exact_match"] <= dev["f1"] and dev["first_sentence_f1"] > 0
+    loaded = load_model(CheckpointSpec("reader", str(path)), TASKS.get("xquad")(), "cpu")
+    assert type(loaded.model).__name__.endswith("ForQuestionAnswering")
+    xquad = body.replace('task = "mlqa"\nsplit = "dev"', 'task = "xquad"\nsplit = "test"')
+    with pytest.raises(RobustxError, match="XQuAD is a test set"):
+        load_config(write_config(tmp_path, xquad, name="x.toml", base="/unused", out=str(tmp_path), data=str(shared_data)))

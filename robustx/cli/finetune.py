@@ -40,6 +40,7 @@ def cmd_finetune(args: argparse.Namespace) -> int:
         print(f"  {r.label:28} {phases} dev={prepared[r.label].dev.name}{'  (done)' if done else ''}")
     if args.plan:
         return 0
+    from robustx.finetune.heads import describe_dev
     from robustx.finetune.metadata import read_metadata
     from robustx.finetune.trainer import finetune
 
@@ -52,8 +53,7 @@ def cmd_finetune(args: argparse.Namespace) -> int:
                   "step (finished checkpoints are reused)", file=sys.stderr)
             return 130
         meta = read_metadata(path) or {}
-        dev = meta.get("dev", {})
-        print(f"{r.label}: dev {dev.get('accuracy')} vs majority {dev.get('majority_accuracy')} -> {path}", flush=True)
+        print(f"{r.label}: dev {describe_dev(meta.get('dev', {}))} -> {path}", flush=True)
     print(f"{len(runs)} runs in {time.perf_counter() - started:.0f}s; checkpoints under {config.out}")
     return 0
 

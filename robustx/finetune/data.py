@@ -47,8 +47,9 @@ class TrainTask:
 
 @dataclass
 class TrainData:
-    """Examples of one data set: the texts of each example (a pair's two sentences, or a tagged
-    sentence's words) with integer labels in task label order (one per pair, one per word)."""
+    """Examples of one data set: the texts of each example (a pair's two sentences, a tagged
+    sentence's words, a question and its context) with their labels: an integer in task label
+    order per pair, one per word, or the (start, end) characters of each gold answer."""
 
     name: str
     task: TrainTask
@@ -56,20 +57,23 @@ class TrainData:
     texts: list[tuple[str, ...]]
     labels: list[Any]
     files: list[dict] = field(default_factory=list)  # [{"path", "sha256"}] or [{"hf": ...}]
+    lang: str = "en"
+
 
     def __len__(self) -> int:
         return len(self.ids)
 
     def subset(self, index: Sequence[int], name: str | None = None) -> "TrainData":
         return TrainData(name or self.name, self.task, [self.ids[i] for i in index], [self.texts[i] for i in index],
-                         [self.labels[i] for i in index], self.files)
+                         [self.labels[i] for i in index], self.files, self.lang)
 
     def content_digest(self) -> str:
         return stable_digest(self.ids, self.texts, self.labels, length=64)
 
 
 # Task kinds robustx can train, and the training head of each.
-TRAINABLE_KINDS = {"classification": "pair_classification", "tagging": "token_classification"}
+TRAINABLE_KINDS = {"classification": "pair_classification", "tagging": "token_classification",
+                   "qa": "span_extraction"}
 
 
 def train_task(name: str) -> TrainTask:
@@ -79,7 +83,7 @@ def train_task(name: str) -> TrainTask:
     kind = TRAINABLE_KINDS.get(cls.kind)
     if kind is None or (kind == "pair_classification" and len(cls.text_fields) != 2):
         raise RobustxError(f"task {name!r} ({cls.kind}) cannot be fine-tuned yet: only sentence-pair "
-                           "classification and tagging")
+                           "classification, tagging and extractive QA")
     return TrainTask(name, kind, tuple(cls.labels), tuple(cls.text_fields), cls.metric)
 
 
@@ -173,20 +177,25 @@ def load_data(cfg: DataConfig, data_dir: str) -> TrainData:
         files.append({"hf": origin})
     if not data.examples:
         raise RobustxError(f"data.{cfg.name} ({cfg.describe()}): no examples")
-    index = {label: i for i, label in enumerate(spec.labels)}
-    if spec.kind == "token_classification":
-        from robustx.runner.scoring import words_of
-
-        texts = [words_of(task, e) for e in data.examples]
-        labels: list[Any] = [tuple(index[s.label] for s in e.spans) for e in data.examples]
-    else:
-        texts = [tuple(e.fields[f] for f in spec.text_fields) for e in data.examples]
-        labels = [index[e.label] for e in data.examples]
-    out = TrainData(name=cfg.name, task=spec, ids=[e.id for e in data.examples], texts=texts, labels=labels,
-                    files=files)
+    texts, labels = zip(*(_example(spec, task, e) for e in data.examples))
+    out = TrainData(name=cfg.name, task=spec, ids=[e.id for e in data.examples], texts=list(texts),
+                    labels=list(labels), files=files, lang=cfg.lang)
     if data.skipped:
         out.files[-1]["skipped_rows"] = data.skipped
     return out
+
+
+def _example(spec: TrainTask, task, example) -> tuple[tuple[str, ...], Any]:
+    """An example's texts and label as its kind trains on them (TrainData's docstring)."""
+    if spec.kind == "token_classification":
+        from robustx.runner.scoring import words_of
+
+        index = {label: i for i, label in enumerate(spec.labels)}
+        return words_of(task, example), tuple(index[s.label] for s in example.spans)
+    texts = tuple(example.fields[f] for f in spec.text_fields)
+    if spec.kind == "span_extraction":
+        return texts, tuple((s.start, s.end) for s in example.spans)
+    return texts, spec.labels.index(example.label)
 
 
 def holdout_split(data: TrainData, n: int) -> tuple[TrainData, TrainData]:
@@ -204,7 +213,7 @@ def holdout_split(data: TrainData, n: int) -> tuple[TrainData, TrainData]:
 
 def check_no_leak(data: TrainData, cfg: DataConfig, data_dir: str) -> None:
     """Refuse training data sharing any (text_a, text_b) pair with an evaluation copy in ``data_dir``
-    (for tagging: any sentence with the task's test set in that language, read by its reader).
+    (for tagging and QA: any example of the task's test set in that language, read by its reader).
 
     A content check behind the name check in ``config.forbidden_reason``: it also catches an
     evaluation file copied or renamed elsewhere.
@@ -214,8 +223,8 @@ def check_no_leak(data: TrainData, cfg: DataConfig, data_dir: str) -> None:
     if not data_dir:
         return
     train = set(data.texts)
-    if data.task.kind == "token_classification":
-        _check_no_test_sentences(data, train, cfg, data_dir)
+    if data.task.kind != "pair_classification":
+        _check_no_test_examples(data, train, cfg, data_dir)
         return
     for pattern, cols in EVAL_FILES.get(data.task.name, []):
         path = Path(data_dir) / pattern.format(lang=cfg.lang)
@@ -243,8 +252,7 @@ def check_no_leak(data: TrainData, cfg: DataConfig, data_dir: str) -> None:
                                f"{path}: training on it would leak evaluation data")
 
 
-def _check_no_test_sentences(data: TrainData, train: set, cfg: DataConfig, data_dir: str) -> None:
-    from robustx.runner.scoring import words_of
+def _check_no_test_examples(data: TrainData, train: set, cfg: DataConfig, data_dir: str) -> None:
     from robustx.tasks.base import DataSource
 
     task = _task_instance(data.task.name)
@@ -254,9 +262,9 @@ def _check_no_test_sentences(data: TrainData, train: set, cfg: DataConfig, data_
         test = task.load(cfg.lang, DataSource(kind="local", path=data_dir, split="test", allow_skip=True))
     except RobustxError:
         return  # no test copy in data_dir: nothing to leak into
-    hits = sum(1 for e in test.examples if words_of(task, e) in train)
+    hits = sum(1 for e in test.examples if _example(data.task, task, e)[0] in train)
     if hits:
-        raise RobustxError(f"data.{cfg.name} ({cfg.describe()}) shares {hits} sentences with the evaluation data "
+        raise RobustxError(f"data.{cfg.name} ({cfg.describe()}) shares {hits} examples with the evaluation data "
                            f"{test.source}: training on it would leak evaluation data")
 
 

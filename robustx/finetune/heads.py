@@ -12,6 +12,10 @@ baselines a reader needs to see that the model learned:
   entity F1 for PAN-X) with the words labelled exactly as ``robustx run`` labels them, beside
   the most frequent training tag and the most frequent training tag of each word (the
   classic POS baseline; unseen words take the most frequent tag).
+- ``span_extraction`` (XQuAD, MLQA, TyDiQA): cross-entropy on the start and end token of the
+  first gold answer, in the first window of the context that holds it (no window holds it:
+  the class token, as in SQuAD training); dev: F1 and exact match decoded exactly as
+  ``robustx run`` decodes, beside the first sentence of the context as the answer.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 from robustx.registry import Registry
+from robustx.tasks.base import Example
 
 IGNORE = -100  # torch's cross-entropy ignore_index: positions that carry no label
 
@@ -36,6 +41,17 @@ class Head:
 
 
 HEADS: Registry[Head] = Registry("training head")
+# The simple baseline each dev record holds beside the model's score, most specific first.
+BASELINES = {"first_sentence_f1": "first sentence", "word_majority_f1": "most frequent tag per word",
+             "word_majority_accuracy": "most frequent tag per word", "majority_accuracy": "majority label"}
+
+
+def describe_dev(dev: dict) -> str:
+    """``accuracy 0.5020 (majority label 0.3122)``: the dev score beside its baseline, for logs."""
+    metric = dev.get("metric", "accuracy")
+    key = next((k for k in BASELINES if k in dev and k.endswith(metric)), None)
+    baseline = f" ({BASELINES[key]} {dev[key]:.4f})" if key else ""
+    return f"{metric} {dev.get(metric, float('nan')):.4f}{baseline}"
 
 
 # -- sentence-pair classification --------------------------------------------------------------
@@ -141,7 +157,73 @@ def _evaluate_tokens(model, tokenizer, dev, train, run) -> dict:
     return record
 
 
+# -- extractive QA ---------------------------------------------------------------------------------
+
+def _encode_spans(tokenizer, data, max_length: int, prefix: str) -> tuple[list[list[int]], list[tuple[int, int]]]:
+    from robustx.engine.qa import features
+
+    feats = features(tokenizer, [prefix + q for q, _ in data.texts], [c for _, c in data.texts], max_length)
+    chosen: dict[int, tuple[list[int], tuple[int, int]]] = {}
+    for feat in feats:
+        start, end = data.labels[feat.example][0]  # the first gold answer
+        inside = [i for i, o in enumerate(feat.offsets) if o is not None and o[0] < end and start < o[1]]
+        if inside:
+            chosen.setdefault(feat.example, (feat.ids, (inside[0], inside[-1])))
+    for feat in feats:  # no window holds the answer: the class token, as in SQuAD training
+        chosen.setdefault(feat.example, (feat.ids, (0, 0)))
+    return [chosen[i][0] for i in range(len(data))], [chosen[i][1] for i in range(len(data))]
+
+
+def _span_targets(targets: Sequence[tuple[int, int]], width: int):
+    import torch
+
+    return torch.tensor([list(t) for t in targets], dtype=torch.long)
+
+
+def _span_loss(output, targets):
+    import torch
+
+    return (torch.nn.functional.cross_entropy(output.start_logits, targets[:, 0])
+            + torch.nn.functional.cross_entropy(output.end_logits, targets[:, 1])) / 2
+
+
+def _evaluate_spans(model, tokenizer, dev, train, run) -> dict:
+    import re
+
+    from robustx.engine.predict import span_logits_of_ids
+    from robustx.engine.qa import answers, features
+    from robustx.metrics.qa import corpus_scores
+
+    model.eval()
+    task = _task(dev.task.name)
+    contexts = [c for _, c in dev.texts]
+    feats = features(tokenizer, [run.prefix + q for q, _ in dev.texts], contexts, run.target_hp.max_length)
+    logits = span_logits_of_ids(model, [f.ids for f in feats], tokenizer.pad_token_id,
+                                batch_size=run.dev_batch_size, device=run.device)
+    predicted = answers(feats, logits, contexts)
+    gold = [[c[s:e] for s, e in spans] for (_, c), spans in zip(dev.texts, dev.labels)]
+    examples = [Example(i, dev.lang, {"question": q, "context": c}, field_langs=task.field_languages(dev.lang))
+                for i, (q, c) in zip(dev.ids, dev.texts)]
+
+    def scores(preds: Sequence[str]):
+        return corpus_scores(task.score_answer(ex, p, g) for ex, p, g in zip(examples, preds, gold))
+
+    first_sentence = [re.split(r"(?<=[.!?。！？])\s*", c, maxsplit=1)[0] for c in contexts]
+    model_scores, baseline = scores(predicted), scores(first_sentence)
+    return {"data": dev.name, "examples": len(dev), "metric": "f1", "f1": round(model_scores.f1 / 100, 6),
+            "exact_match": round(model_scores.exact_match / 100, 6),
+            "first_sentence_f1": round(baseline.f1 / 100, 6)}
+
+
+def _task(name: str):
+    from robustx.tasks import TASKS
+
+    return TASKS.get(name)()
+
+
 HEADS.register("pair_classification", Head("AutoModelForSequenceClassification", "single_label_classification",
                                            _encode_pairs, _pair_targets, _logits_loss, _evaluate_pairs))
 HEADS.register("token_classification", Head("AutoModelForTokenClassification", None, _encode_tokens,
                                             _token_targets, _logits_loss, _evaluate_tokens))
+HEADS.register("span_extraction", Head("AutoModelForQuestionAnswering", None, _encode_spans, _span_targets,
+                                       _span_loss, _evaluate_spans))

@@ -29,7 +29,7 @@ from typing import Any, Callable
 from robustx.errors import RobustxError, first_line
 from robustx.finetune.config import HyperParams, RunConfig
 from robustx.finetune.data import RunData, TrainData, prepare_run
-from robustx.finetune.heads import HEADS
+from robustx.finetune.heads import HEADS, describe_dev
 from robustx.finetune.metadata import METADATA_FILE, build_metadata, read_metadata
 from robustx.finetune.sampling import Schedule
 from robustx.finetune.state import STATE_FILE, STATE_FORMAT, load_state, rng_state, save_atomic, set_rng_state
@@ -136,6 +136,9 @@ def _reinit_head(model, generator) -> None:
 
 
 def _label_kwargs(labels: tuple[str, ...]) -> dict:
+    """Named labels of a classification head; a QA head has none (its two outputs are start and end)."""
+    if not labels:
+        return {"num_labels": 2}
     return {"num_labels": len(labels), "id2label": dict(enumerate(labels)),
             "label2id": {label: i for i, label in enumerate(labels)}}
 
@@ -361,7 +364,7 @@ def finetune(run: RunConfig, out: str | Path, *, log: Log = print, crash_after: 
     meta = build_metadata(run, data=data.records, dev=dev, throughput=throughput, sampling=sampling)
     _write_checkpoint(final, model, tokenizer, meta, head.problem_type)
     shutil.rmtree(spath.parent, ignore_errors=True)
-    log(f"{run.label}: dev accuracy {dev['accuracy']:.4f} (majority {dev['majority_accuracy']:.4f}) -> {final}")
+    log(f"{run.label}: dev {describe_dev(dev)} -> {final}")
     return final
 
 
