@@ -28,6 +28,8 @@ class Scorer:
     ratio: Callable[[Mapping[str, Any]], tuple[float, float]]
     parts: tuple[str, ...]
     binary: bool = False
+    label: str = "accuracy"  # what reports call the metric
+
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -101,7 +103,8 @@ def _qa_parts(task: Task, ex: Example, gold: list[str], pred: str) -> dict:
 
 SCORERS.register("classification:accuracy", Scorer(_label, _correct, _correct_ratio, ("correct",), binary=True))
 SCORERS.register("retrieval:accuracy", Scorer(_label, _correct, _correct_ratio, ("correct",), binary=True))
-SCORERS.register("tagging:accuracy", Scorer(_tags, _token_parts, lambda r: (r["right"], r["tokens"]), ("right", "tokens")))
+SCORERS.register("tagging:accuracy", Scorer(_tags, _token_parts, lambda r: (r["right"], r["tokens"]), ("right", "tokens"),
+                                            label="token accuracy"))
 SCORERS.register("tagging:f1", Scorer(_tags, _entity_parts, lambda r: (2 * r["tp"], r["predicted"] + r["expected"]),
-                                      ("tp", "predicted", "expected")))
-SCORERS.register("qa:f1", Scorer(_answers, _qa_parts, lambda r: (r["f1"], 1.0), ("em", "f1")))
+                                      ("tp", "predicted", "expected"), label="entity F1"))
+SCORERS.register("qa:f1", Scorer(_answers, _qa_parts, lambda r: (r["f1"], 1.0), ("em", "f1"), label="answer F1"))

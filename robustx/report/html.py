@@ -183,12 +183,13 @@ def _design_section(comp: Comparison, table_notes: Sequence[str]) -> str:
     return "".join(parts)
 
 
-def _drop_section(comp: Comparison, langs: Sequence[str], perts: Sequence[str], svg: str, level: float) -> str:
+def _drop_section(comp: Comparison, langs: Sequence[str], perts: Sequence[str], svg: str, level: float,
+                  metric: str) -> str:
     parts = ['<section id="drop"><h2>Drop per language</h2>',
-             f'<figure>{svg}<figcaption>Mean drop (clean − perturbed accuracy, points, paired on the same '
+             f'<figure>{svg}<figcaption>Mean drop (clean − perturbed {_e(metric)}, points, paired on the same '
              f"examples) per group, with {int(level * 100)}% CI: hierarchical bootstrap over the group's "
              "checkpoints and then examples (one checkpoint: paired bootstrap over examples).</figcaption></figure>"]
-    head, body = drop_tables(comp, langs, perts, level)
+    head, body = drop_tables(comp, langs, perts, level, metric)
     for title, (h, rows) in zip(head, body):
         parts.append(f"<h3>{_e(title)}</h3>")
         parts.append(_table([_e(x) for x in h], [[_e(c) for c in row] for row in rows]))
@@ -196,12 +197,12 @@ def _drop_section(comp: Comparison, langs: Sequence[str], perts: Sequence[str], 
     return "".join(parts)
 
 
-def drop_tables(comp: Comparison, langs: Sequence[str], perts: Sequence[str], level: float):
-    """(titles, [(header, rows)]) of the clean-accuracy table and one drop table per perturbation (plain text)."""
+def drop_tables(comp: Comparison, langs: Sequence[str], perts: Sequence[str], level: float, metric: str):
+    """(titles, [(header, rows)]) of the clean-score table and one drop table per perturbation (plain text)."""
     index = {(r["group"], r["lang"], r["perturbation"]): r for r in comp.group_rows}
     groups = list(comp.groups)
     k = {g: max((r["k"] for r in comp.group_rows if r["group"] == g), default=0) for g in groups}
-    titles = ["Clean accuracy % (mean ± sd over checkpoints)"]
+    titles = [f"Clean {metric} % (mean ± sd over checkpoints)"]
     tables = []
     rows = []
     for lang in langs:
@@ -360,9 +361,9 @@ def render_html(*, run, comp: Comparison, plots: dict[str, str], forests: dict[t
     level = comp.options.level
     sections = [
         _design_section(comp, table_notes),
-        _drop_section(comp, run.languages, run.perturbations, plots.get("drop", ""), level),
+        _drop_section(comp, run.languages, run.perturbations, plots.get("drop", ""), level, run.scorer.label),
         '<section id="heatmap"><h2>Language × perturbation heat map</h2>'
-        f'<figure>{plots.get("heatmap", "")}<figcaption>Mean drop in points per group (red: accuracy lost; '
+        f'<figure>{plots.get("heatmap", "")}<figcaption>Mean drop in points per group (red: {_e(run.scorer.label)} lost; '
         "blue: gained).</figcaption></figure></section>",
         _compare_section(comp, forests),
         *([_attack_section(attacks, plots.get("robustness", ""))] if attacks else []),

@@ -102,9 +102,9 @@ def render_markdown(*, run, comp: Comparison, plot_files: dict[str, str], forest
         out.append(f"- note: {md_escape(note)}")
 
     out += ["", "## Drop per language", "", f"![drop per language]({plot_files['drop']})", "",
-            f"Mean drop (clean − perturbed accuracy, points) per group with {level}% CI (hierarchical bootstrap "
+            f"Mean drop (clean − perturbed {run.scorer.label}, points) per group with {level}% CI (hierarchical bootstrap "
             "over checkpoints, then examples); ± is the sd over the group's checkpoints.", ""]
-    titles, tables = drop_tables(comp, run.languages, run.perturbations, opts.level)
+    titles, tables = drop_tables(comp, run.languages, run.perturbations, opts.level, run.scorer.label)
     for title, (head, rows) in zip(titles, tables):
         out += [f"### {md_escape(title)}", "", table([md_escape(h) for h in head],
                                                       [[md_escape(c) for c in row] for row in rows]), ""]
