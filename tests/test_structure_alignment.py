@@ -73,6 +73,27 @@ def test_every_recipe_keeps_every_token_tagged(task, split, langs, shared_data):
                     assert sorted(tags) == sorted(old)
 
 
+@pytest.mark.parametrize("mode", ["protect", "only"])
+@pytest.mark.parametrize("name", ["char.keyboard_typo", "word.drop", "word.repeat", "translate.code_switch"])
+def test_entity_modes_keep_entities_or_change_only_them(mode, name, shared_data):
+    examples = TASKS.get("panx")().load("de", DataSource(path=str(shared_data), split="dev", limit=150)).examples
+    recipe = _recipe(name, "de", shared_data / "lexical")
+    outs = perturb_examples(recipe, examples, 0, ["sentence"], mode)
+    changed = 0
+    for before, out in zip(examples, outs):
+        entities = [s for s in before.spans if s.label != "O"]
+        for e in out.edits:
+            touches = any(e.start <= s.end and s.start <= e.end for s in entities)
+            assert touches == (mode == "only"), (name, mode, before.fields, e)
+        assert _tiled(out.example)
+        if mode == "protect":  # every entity keeps its words and tags
+            def names(ex):
+                return [(ex.fields["sentence"][s.start:s.end], s.label) for s in ex.spans if s.label != "O"]
+            assert names(out.example) == names(before)
+        changed += bool(out.edits)
+    assert changed > 10  # the mode filters edits, it does not silence the recipe
+
+
 @pytest.mark.parametrize("task", ["xquad", "mlqa"])
 def test_every_answer_stays_where_its_span_says(task, shared_data):
     """Every XQuAD and MLQA example (all 49 MLQA language pairs, no limit), under a character and a

@@ -278,7 +278,8 @@ def _seed_prefix(perturbation: Perturbation, seed: int) -> SeedPrefix:
     return prefix
 
 
-def perturb_example(perturbation: Perturbation, example: Example, seed: int, fields: Sequence[str]) -> PerturbedExample:
+def perturb_example(perturbation: Perturbation, example: Example, seed: int, fields: Sequence[str],
+                    entities: str = "") -> PerturbedExample:
     """Apply ``perturbation`` to the named ``fields`` of ``example``; the label is never touched.
 
     Each field's rng is ``example_rng(seed, perturbation.name, seed_params(perturbation), example.id, field)``:
@@ -286,10 +287,11 @@ def perturb_example(perturbation: Perturbation, example: Example, seed: int, fie
     recipe and parameters give the same output from Python and from any study.
     """
     check_fields(fields)
-    return _perturb_one(perturbation, _seed_prefix(perturbation, seed), example, fields)
+    return _perturb_one(perturbation, _seed_prefix(perturbation, seed), example, fields, entities)
 
 
-def _perturb_one(perturbation: Perturbation, prefix: SeedPrefix, example: Example, fields: Sequence[str]) -> PerturbedExample:
+def _perturb_one(perturbation: Perturbation, prefix: SeedPrefix, example: Example, fields: Sequence[str],
+                 entities: str = "") -> PerturbedExample:
     new_fields: dict[str, str] = {}
     edits: list[Edit] = []
     units = changed = 0
@@ -305,7 +307,7 @@ def _perturb_one(perturbation: Perturbation, prefix: SeedPrefix, example: Exampl
         rng = random.Random(prefix.seed(example.id, field))
         out = perturbation.perturb_field(example, field, rng)
         if example.spans:
-            out, field_spans = _keep_structure(perturbation, example, field, out)
+            out, field_spans = _keep_structure(example, field, out, entities)
             spans = [s for s in spans if s.field != field] + field_spans
         new_fields[field] = out.text
         edits.extend(Edit(field, e.start, e.end, e.before, e.after, e.op) for e in out.edits)
@@ -323,19 +325,18 @@ def _shifted(spans: Sequence, edits: Sequence[Edit]) -> list:
             for s in spans for d in [sum(len(e.after) - (e.end - e.start) for e in edits if e.end <= s.start)]]
 
 
-def _keep_structure(perturbation: Perturbation, example: Example, field: str,
-                    out: PerturbedText) -> tuple[PerturbedText, list]:
-    """``out`` without the edits that would break an answer or cut a token, and the field's spans
-    carried through the rest (``robustx.tasks.spans``)."""
+def _keep_structure(example: Example, field: str, out: PerturbedText, entities: str) -> tuple[PerturbedText, list]:
+    """``out`` without the edits that would break an answer or cut a token (or, by ``entities``,
+    touch or miss an entity), and the field's spans carried through the rest (``robustx.tasks.spans``)."""
     from robustx.perturb.editing import apply
-    from robustx.tasks.spans import ANSWER, alignable, carry, protect
+    from robustx.tasks.spans import ANSWER, alignable, carry, entity_edits, protect
 
     own = [s for s in example.spans if s.field == field]
     if not own:
         return out, []
     text = example.fields[field]
     tokens = [s for s in own if s.label != ANSWER]
-    kept = protect(out.edits, own)
+    kept = entity_edits(protect(out.edits, own), own, entities)
     kept = alignable(kept, tokens, text) if tokens else kept
     if len(kept) != len(out.edits):  # edits on an answer or across a token were left out: fewer words changed
         out = PerturbedText(apply(text, kept), tuple(kept), out.units, max(0, out.changed - (len(out.edits) - len(kept))))
@@ -374,7 +375,7 @@ def check_text(example: Example, field: str, text: Any) -> None:
 
 
 def perturb_examples(
-    perturbation: Perturbation, examples: Sequence[Example], seed: int, fields: Sequence[str]
+    perturbation: Perturbation, examples: Sequence[Example], seed: int, fields: Sequence[str], entities: str = ""
 ) -> list[PerturbedExample]:
     """``perturb_example`` on each of ``examples``, in order: a shard's perturbed set.
 
@@ -389,7 +390,7 @@ def perturb_examples(
     try:
         check_fields(fields)
         prefix = _seed_prefix(perturbation, seed)
-        return [_perturb_one(perturbation, prefix, example, fields) for example in examples]
+        return [_perturb_one(perturbation, prefix, example, fields, entities) for example in examples]
     finally:
         if paused:
             gc.enable()

@@ -29,7 +29,7 @@ def perturb_records(shard: PerturbShard, examples: Sequence[Example],
         raise RobustxError(f"perturbation {shard.perturbation.name} reads aligned rows of {', '.join(missing)}: "
                            "give them from the same data source")
     perturbation.prepare(ShardContext(shard.lang, tuple(fields), examples, {lang: aligned[lang] for lang in langs}))
-    done = perturb_examples(perturbation, examples, shard.seed, fields)
+    done = perturb_examples(perturbation, examples, shard.seed, fields, shard.perturbation.entities)
     return [
         {
             "id": example.id,

@@ -35,6 +35,9 @@ def study_record(study: StudySpec) -> dict[str, Any]:
     record = dataclasses.asdict(study)
     if not record["attacks"]:
         del record["attacks"]  # study.json of a study without attacks keeps the bytes it had before attacks
+    for pert in record["perturbations"]:
+        if not pert["entities"]:
+            del pert["entities"]  # likewise for perturbations of every token
     return record
 
 

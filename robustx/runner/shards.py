@@ -36,8 +36,9 @@ class PerturbShard:
         # Location parameters (where a dictionary lives) are left out: data_key holds the files' content.
         location = PERTURBATIONS.get(p.perturbation).location_params
         params = {k: v for k, v in p.params.items() if k not in location}
+        # The entity mode joins the key only where set, so other keys stay as they were.
         return stable_digest(FORMAT_VERSION, self.task, self.lang, self.data_key, p.perturbation,
-                             params, list(p.fields), self.seed)
+                             params, list(p.fields), self.seed, *((p.entities,) if p.entities else ()))
 
     @property
     def condition(self) -> str:

@@ -22,7 +22,7 @@ _TOP_KEYS = {"study", "data", "run", "checkpoints", "perturbations", "attacks"}
 _STUDY_KEYS = {"name", "task", "languages", "output", "perturbation_seeds"}
 _CKPT_KEYS = {"name", "path", "group", "seed", "intermediate", "label_map", "prefix", "pooling", "metadata",
               "revision"}
-_PERT_KEYS = {"name", "recipe", "perturbation", "params", "fields", "languages"}
+_PERT_KEYS = {"name", "recipe", "perturbation", "params", "fields", "languages", "entities"}
 _ATTACK_KEYS = {"name", "recipe", "fields", "languages", *ATTACK_PARTS}
 
 
@@ -344,6 +344,7 @@ def _perturbations(c: _Checker, entries: Any, task, languages: tuple[str, ...]) 
         if kind not in PERTURBATIONS:
             raise c.fail(f"{where}.perturbation", PERTURBATIONS.unknown_message(kind))
         langs = _languages(c, t, where, languages)
+        entities = _entities(c, t, where, task)
         specs.append(
             PerturbationSpec(
                 name=c.name(where, c.get(t, where, "name", str, recipe_name or kind)),
@@ -352,9 +353,24 @@ def _perturbations(c: _Checker, entries: Any, task, languages: tuple[str, ...]) 
                 fields=fields or tuple(task.text_fields),
                 recipe=recipe_name,
                 languages=langs,
+                entities=entities,
             )
         )
     return tuple(specs)
+
+
+def _entities(c: _Checker, t: Mapping[str, Any], where: str, task) -> str:
+    """The entry's ``entities`` mode: only for a task whose tags mark entities (B-/I- tags)."""
+    from robustx.tasks.spans import ENTITY_MODES
+
+    mode = c.get(t, where, "entities", str, "")
+    if "entities" not in t:
+        return ""
+    if mode not in ENTITY_MODES:
+        raise c.fail(f"{where}.entities", f"must be one of {', '.join(map(repr, ENTITY_MODES))}, got {mode!r}")
+    if not any(label.startswith("B-") for label in task.labels):
+        raise c.fail(f"{where}.entities", f"{task.name} has no entity tags (B-/I- tags, as PAN-X has)")
+    return mode
 
 
 def _recipe(c: _Checker, where: str, name: str, kind: str):

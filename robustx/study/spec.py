@@ -50,6 +50,8 @@ class PerturbationSpec:
         recipe: the shipped recipe file it came from, if any.
         languages: the study languages it applies to (empty = all of them), e.g. a
             dictionary code-switch in a study of languages the dictionaries do not all cover.
+        entities: on a task with entity tags (PAN-X), ``"protect"`` leaves entity tokens
+            unchanged and ``"only"`` changes nothing else (empty = every token).
     """
 
     name: str
@@ -58,6 +60,7 @@ class PerturbationSpec:
     fields: tuple[str, ...] = ()
     recipe: str = ""
     languages: tuple[str, ...] = ()
+    entities: str = ""
 
     def covers(self, lang: str) -> bool:
         return not self.languages or lang in self.languages

@@ -34,6 +34,22 @@ def protect(edits: Sequence[Edit], spans: Sequence[Span]) -> list[Edit]:
     return [e for e in edits if not any(e.start <= s.end and s.start <= e.end for s in guarded)]
 
 
+ENTITY_MODES = ("protect", "only")
+
+
+def entity_edits(edits: Sequence[Edit], spans: Sequence[Span], mode: str) -> list[Edit]:
+    """``edits`` that keep entity tokens (tags other than ``O``) as ``mode`` says: ``"protect"``
+    drops every edit touching one, ``"only"`` every edit that touches none ("" keeps all)."""
+    if not mode:
+        return list(edits)
+    entities = [s for s in spans if s.label not in ("O", ANSWER)]
+
+    def touches(e: Edit) -> bool:
+        return any(e.start <= s.end and s.start <= e.end for s in entities)
+
+    return [e for e in edits if touches(e) == (mode == "only")]
+
+
 def alignable(edits: Sequence[Edit], spans: Sequence[Span], text: str) -> list[Edit]:
     """``edits`` without those that no rule can carry a token's tag through (a word drop that takes
     the letters of ``'s`` but leaves its apostrophe): recipes cut words as robustx counts them,

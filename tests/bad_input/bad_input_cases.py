@@ -381,6 +381,10 @@ CASES: list[Case] = [
     _study("perturbation-name-dotdot", 'name = ".."', {f"{P0}.name": ".."}, f"{P0}.name", ".."),
     _study("perturbation-name-empty", 'name = ""', {f"{P0}.name": ""}, f"{P0}.name"),
     _study("perturbation-name-slash", 'name = "a/b"', {f"{P0}.name": "a/b"}, f"{P0}.name", "a/b"),
+    _study("perturbation-entities-unknown-mode", 'entities = "all"', {f"{P0}.entities": "all"}, f"{P0}.entities",
+           "'protect', 'only'"),
+    _study("perturbation-entities-without-entity-tags", 'entities = "protect" on XNLI, which has no entity tags',
+           {f"{P0}.entities": "protect"}, f"{P0}.entities", "no entity tags"),
     # attacks (docs/attacks.md): every part is checked at load, like a perturbation's
     _study("attack-whole-field-recipe", "an attack whose transformation rewrites whole fields",
            {"attacks[0]": {"transformation": "translate.round_trip"}}, "attacks[0]", "no per-word 'rate'"),
