@@ -325,3 +325,32 @@ def test_the_attack_key_fills_in_defaults():
     assert attack_key(plain) == attack_key(spelled)  # the name is not part of it, defaults are
     assert attack_key(plain) != attack_key(AttackSpec("a", "char.random_edit", {}, constraints={"max_words": 0.5}))
     assert attack_key(plain) != attack_key(AttackSpec("a", "char.random_edit", {}, draws=5))
+
+
+def test_a_textattack_recipe_is_refused_where_textattack_is_missing(tmp_path, shared_data, tiny_ckpt):
+    """The main environment has transformers 5, which TextAttack cannot use: refused at load, one line."""
+    import importlib.util
+
+    from robustx.errors import RobustxError
+    from robustx.study.load import load_study
+
+    if importlib.util.find_spec("textattack") is not None:
+        pytest.skip("TextAttack is installed here (tests/test_textattack_bridge.py runs its recipes)")
+    study = tmp_path / "study.toml"
+    study.write_text(f"""
+[study]
+name = "ta"
+task = "xnli"
+languages = ["en"]
+
+[data]
+path = "{shared_data}"
+
+[[checkpoints]]
+path = "{tiny_ckpt}"
+
+[[attacks]]
+textattack = "deepwordbug"
+""", encoding="utf-8")
+    with pytest.raises(RobustxError, match=r"attacks\[0\]\.textattack.*pip install 'robustx\[textattack\]'"):
+        load_study(study)

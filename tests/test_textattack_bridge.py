@@ -60,3 +60,55 @@ def test_robustx_recipes_are_textattack_transformations_that_keep_the_script():
     assert keep._check_constraint(out[0], text) and not keep._check_constraint(latin, text)
     with pytest.raises(RobustxError, match="unknown language"):
         script_constraint("xx")
+
+
+def test_textattack_recipes_run_from_a_study(tmp_path, shared_data, tiny_ckpt):
+    """``[[attacks]] textattack = "deepwordbug"``: TextAttack's recipe attacks a robustx checkpoint in
+    `robustx run`, its records sit beside robustx's in the summary and the report, and the same
+    study gives the same records again."""
+    import json
+
+    from robustx.cli.report import build_report
+    from robustx.runner.execute import run_study
+    from robustx.study.load import load_study
+
+    study = tmp_path / "study.toml"
+    study.write_text(f"""
+[study]
+name = "ta"
+task = "xnli"
+languages = ["en", "de"]
+perturbation_seeds = [0]
+
+[data]
+path = "{shared_data}"
+limit = 6
+
+[run]
+progress = false
+
+[[checkpoints]]
+name = "tiny"
+path = "{tiny_ckpt}"
+
+[[attacks]]
+textattack = "deepwordbug"
+max_queries = 200
+
+[[attacks]]
+textattack = "pruthi"
+fields = ["hypothesis"]
+""", encoding="utf-8")
+    first = run_study(load_study(study, output=str(tmp_path / "a")), log=lambda _: None).summary
+    rows = {(r["lang"], r["attack"]): r for r in first["attacks"]}
+    assert set(rows) == {(lang, a) for lang in ("en", "de") for a in ("textattack_deepwordbug", "textattack_pruthi")}
+    assert all(r["n"] == 6 and r["success"] + r["failed"] + r["skipped"] == 6 for r in rows.values())
+    records = [json.loads(line) for f in sorted((tmp_path / "a" / "attacks").rglob("*.jsonl"))
+               for line in f.read_text().splitlines()]
+    assert {r["status"] for r in records} <= {"success", "failed", "skipped"}
+    pruthi = [json.loads(line) for f in (tmp_path / "a" / "attacks").rglob("textattack_pruthi*.jsonl")
+              for line in f.read_text().splitlines()]
+    assert pruthi and all(set(r["fields"]) <= {"hypothesis"} for r in pruthi)
+    again = run_study(load_study(study, output=str(tmp_path / "b")), log=lambda _: None).summary
+    assert again["attacks"] == first["attacks"]
+    build_report(tmp_path / "a", tmp_path / "report", fingerprints=False)

@@ -60,12 +60,18 @@ def build_attack(spec: AttackSpec, task: Task) -> Attack:
     )
 
 
-def attack_key(spec: AttackSpec, location: tuple[str, ...] = ()) -> str:
+def attack_key(spec: AttackSpec) -> str:
     """What decides an attack's output, with its constraints and search parameters filled in with
     their defaults: a changed default changes the key, so a cached shard is never served stale.
-    ``location``: transformation parameters that say where a resource lives (not in the key)."""
+    Transformation parameters that say where a resource lives are left out (the input key holds
+    the resources' content). A TextAttack recipe's key is its name, version, budget and fields."""
     from robustx.hashing import stable_digest
 
+    if spec.textattack:
+        from robustx.attack.textattack_recipes import key_parts
+
+        return stable_digest(*key_parts(spec))
+    location = PERTURBATIONS.get(spec.transformation).location_params
     search = SEARCHES.get(spec.search)
     return stable_digest(
         spec.transformation, {k: v for k, v in spec.params.items() if k not in location}, spec.search,

@@ -81,6 +81,12 @@ def run_attack_job(job: AttackJob, perturbed: Mapping[str, Sequence[dict]], task
 
     started = time.perf_counter()
     shard = job.shard
+    if shard.attack.textattack:
+        from robustx.attack.textattack_recipes import attack_records as textattack_records
+
+        records = textattack_records(shard.attack, task, shard.seed, job.data.examples, loaded, shard.checkpoint,
+                                     run.batch_size, run.max_length)
+        return Attacked(records, time.perf_counter() - started)
     attack = build_attack(shard.attack, task)
     label = f"{shard.checkpoint.name} {shard.lang} {shard.condition}"
     oracle = Oracle(task, loaded, shard.checkpoint, run, job.data, label)

@@ -239,6 +239,9 @@ def _attack_inputs(study: StudySpec, data: Mapping[str, TaskData], conditions: M
     out: dict[str, list[tuple[AttackSpec, tuple[str, dict]]]] = {}
     for lang in data:
         for spec in filter(lambda spec: spec.covers(lang), study.attacks):
+            if spec.textattack:  # TextAttack's recipes read the clean examples only
+                out.setdefault(lang, []).append((spec, (conditions[lang][CLEAN].input_key, {})))
+                continue
             perturbation = PERTURBATIONS.get(spec.transformation).from_dict(spec.params, f"attack {spec.name}")
             key = input_key(perturbation, lang, conditions[lang][CLEAN].input_key, aligned)
             rows = {other: aligned.rows(other) for other in perturbation.aligned_languages(lang)}

@@ -38,6 +38,9 @@ def study_record(study: StudySpec) -> dict[str, Any]:
     for pert in record["perturbations"]:
         if not pert["entities"]:
             del pert["entities"]  # likewise for perturbations of every token
+    for attack in record.get("attacks", []):
+        if not attack["textattack"]:
+            del attack["textattack"]  # and for robustx's own attacks
     return record
 
 

@@ -84,9 +84,8 @@ class AttackShard:
     def key(self) -> str:
         from robustx.attack.run import attack_key
 
-        location = PERTURBATIONS.get(self.attack.transformation).location_params
         return stable_digest(FORMAT_VERSION, "attack", self.checkpoint_key, self.settings_key, self.task, self.lang,
-                             self.input_key, attack_key(self.attack, location), self.seed)
+                             self.input_key, attack_key(self.attack), self.seed)
 
     @property
     def condition(self) -> str:

@@ -23,7 +23,9 @@ _STUDY_KEYS = {"name", "task", "languages", "output", "perturbation_seeds"}
 _CKPT_KEYS = {"name", "path", "group", "seed", "intermediate", "label_map", "prefix", "pooling", "metadata",
               "revision"}
 _PERT_KEYS = {"name", "recipe", "perturbation", "params", "fields", "languages", "entities"}
-_ATTACK_KEYS = {"name", "recipe", "fields", "languages", *ATTACK_PARTS}
+_ATTACK_KEYS = {"name", "recipe", "fields", "languages", "textattack", *ATTACK_PARTS}
+# What a TextAttack recipe entry may say besides its name: it brings every other part itself.
+_TEXTATTACK_KEYS = {"name", "textattack", "fields", "languages", "max_queries"}
 
 
 class _Checker:
@@ -373,6 +375,28 @@ def _entities(c: _Checker, t: Mapping[str, Any], where: str, task) -> str:
     return mode
 
 
+def _textattack_attack(c: _Checker, where: str, t: Mapping[str, Any], task, languages: tuple[str, ...]) -> AttackSpec:
+    """``[[attacks]] textattack = "deepwordbug"``: one of TextAttack's recipes, checked without importing it."""
+    from robustx.attack.textattack_recipes import check
+
+    extra = sorted(set(t) - _TEXTATTACK_KEYS)
+    if extra:
+        raise c.fail(f"{where}.{extra[0]}", "a TextAttack recipe brings its own transformation, constraints, goal "
+                     f"and search; give only {', '.join(sorted(_TEXTATTACK_KEYS - {'textattack'}))}")
+    recipe = c.get(t, where, "textattack", str)
+    max_queries = c.get(t, where, "max_queries", int, AttackSpec.max_queries)
+    if isinstance(max_queries, bool) or max_queries < 1:
+        raise c.fail(f"{where}.max_queries", f"must be a positive integer, got {max_queries!r}")
+    spec = AttackSpec(name=c.name(where, c.get(t, where, "name", str, f"textattack_{recipe}")), textattack=recipe,
+                      max_queries=max_queries, fields=_fields(c, t, where, task, ()),
+                      languages=_languages(c, t, where, languages))
+    try:
+        check(spec, task)
+    except RobustxError as exc:
+        raise c.fail(f"{where}.textattack", str(exc)) from None
+    return spec
+
+
 def _recipe(c: _Checker, where: str, name: str, kind: str):
     """The recipe ``name`` for a ``[[perturbations]]`` or ``[[attacks]]`` entry, of the right kind."""
     try:
@@ -422,6 +446,9 @@ def _attacks(c: _Checker, entries: Any, task, languages: tuple[str, ...]) -> tup
 
     specs: list[AttackSpec] = []
     for where, t in c.tables(entries, "attacks", _ATTACK_KEYS):
+        if "textattack" in t:
+            specs.append(_textattack_attack(c, where, t, task, languages))
+            continue
         recipe_name = c.get(t, where, "recipe", str, "")
         parts: dict[str, Any] = {}
         fields: tuple[str, ...] = ()

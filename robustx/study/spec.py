@@ -82,11 +82,13 @@ class AttackSpec:
         constraints: the constraint parameters (``robustx.attack.constraints.Constraints``).
         max_queries: the query budget per example; ``draws``: candidate draws per word.
         fields, recipe, languages: as for a perturbation.
+        textattack: a TextAttack recipe (``deepwordbug``, ``pruthi``) run instead of robustx's parts
+            (robustx.attack.textattack_recipes); then only ``max_queries`` and ``fields`` apply.
     """
 
     name: str
-    transformation: str
-    params: Mapping[str, Any]
+    transformation: str = ""
+    params: Mapping[str, Any] = field(default_factory=dict)
     search: str = "greedy_wir"
     search_params: Mapping[str, Any] = field(default_factory=dict)
     goal: str = "untargeted"
@@ -97,6 +99,7 @@ class AttackSpec:
     fields: tuple[str, ...] = ()
     recipe: str = ""
     languages: tuple[str, ...] = ()
+    textattack: str = ""
 
     def covers(self, lang: str) -> bool:
         return not self.languages or lang in self.languages

@@ -388,6 +388,10 @@ CASES: list[Case] = [
     # attacks (docs/attacks.md): every part is checked at load, like a perturbation's
     _study("attack-whole-field-recipe", "an attack whose transformation rewrites whole fields",
            {"attacks[0]": {"transformation": "translate.round_trip"}}, "attacks[0]", "no per-word 'rate'"),
+    _study("attack-textattack-unknown-recipe", 'textattack = "textfooler" (needs word embeddings from the network)',
+           {"attacks[0]": {"textattack": "textfooler"}}, "attacks[0].textattack", "deepwordbug, pruthi"),
+    _study("attack-textattack-with-search", "a TextAttack recipe given a search method as well",
+           {"attacks[0]": {"textattack": "deepwordbug", "search": "beam"}}, "attacks[0].search", "brings its own"),
     _study("attack-unknown-search", "an unknown search method", {"attacks[0]": {"transformation": "char.random_edit",
            "search": "astar"}}, "attacks[0]", "unknown search method 'astar'"),
     _study("attack-unknown-goal", "an unknown goal", {"attacks[0]": {"transformation": "char.random_edit",
