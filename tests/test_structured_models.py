@@ -214,3 +214,56 @@ def test_a_classifier_is_refused_for_a_tagging_task(tmp_path, shared_data, tiny_
     study = _study(tmp_path, shared_data, tiny_ckpt, "udpos", ["en"], ["char_swap_30"])
     with pytest.raises(RobustxError, match="not a token classifier"):
         run_study(load_study(study, output=str(tmp_path / "run")), log=lambda _: None)
+
+
+def _small_bucc(root: Path, shared_data: Path, pairs: int = 25, unpaired: int = 25, distractors: int = 50) -> Path:
+    """A BUCC zh-en set in the release layout cut from the real dev files: gold pairs, unpaired
+    Chinese sentences and English distractors."""
+    src = shared_data / "bucc2018"
+    zh = dict(line.split("\t", 1) for line in (src / "zh-en.dev.zh").read_text(encoding="utf-8").splitlines())
+    en = dict(line.split("\t", 1) for line in (src / "zh-en.dev.en").read_text(encoding="utf-8").splitlines())
+    gold = [line.split("\t") for line in (src / "zh-en.dev.gold").read_text(encoding="utf-8").splitlines()][:pairs]
+    paired_en = {e for _, e in gold}
+    zh_ids = [z for z, _ in gold] + [z for z in list(zh)[:200] if z not in dict(gold)][:unpaired]
+    en_ids = sorted(paired_en | set([e for e in list(en)[:200] if e not in paired_en][:distractors]))
+    out = root / "bucc2018"
+    out.mkdir(parents=True)
+    (out / "zh-en.dev.zh").write_text("".join(f"{i}\t{zh[i]}\n" for i in sorted(zh_ids)), encoding="utf-8")
+    (out / "zh-en.dev.en").write_text("".join(f"{i}\t{en[i]}\n" for i in en_ids), encoding="utf-8")
+    (out / "zh-en.dev.gold").write_text("".join(f"{z}\t{e}\n" for z, e in gold), encoding="utf-8")
+    return root
+
+
+def test_bucc_mining_study_scores_as_xtreme_does(tmp_path, shared_data, e5_dir):
+    """The clean F1 is XTREME's: mine, pick the F1-best margin, extract, score; perturbed sets are
+    mined at the clean set's threshold and paired per source sentence."""
+    from robustx.engine.predict import encode_sentences
+    from robustx.metrics.mining import Sentences, best_threshold, extract, mine, pair_scores
+    from robustx.models.checkpoint import load_model
+    from robustx.study.spec import CheckpointSpec
+    from robustx.tasks import TASKS
+    from robustx.tasks.base import DataSource
+
+    data_dir = _small_bucc(tmp_path / "data", shared_data)
+    study = tmp_path / "bucc.toml"
+    study.write_text(STUDY.format(name="bucc", task="bucc18", languages='["zh"]', data=data_dir, split="dev",
+                                  limit=1000, ckpt=e5_dir, max_length=64,
+                                  perturbations='[[perturbations]]\nrecipe = "char_swap_30"\n'), encoding="utf-8")
+    summary = _run(study, tmp_path / "run").summary
+    row = summary["results"][0]
+    assert summary["metric"] == "f1" and row["n"] == 50
+    task = TASKS.get("bucc18")()
+    data = task.load("zh", DataSource(path=str(data_dir), split="dev"))
+    loaded = load_model(CheckpointSpec("e5", str(e5_dir)), task, "cpu")
+
+    def embed(texts):
+        return encode_sentences(loaded.model, loaded.tokenizer, texts, batch_size=8, max_length=64, device="cpu")
+
+    source = Sentences([e.id for e in data.examples], [e.fields["sentence"] for e in data.examples],
+                       embed([e.fields["sentence"] for e in data.examples]))
+    candidates = mine(source, Sentences(data.target_ids, data.targets, embed(list(data.targets))))
+    gold = {(e.id, e.label) for e in data.examples if e.label}
+    expected = pair_scores(extract(candidates, best_threshold(candidates, gold)), gold).f1 / 100
+    assert row["clean_accuracy"] == pytest.approx(expected) and expected > 0.5  # e5-small mines most pairs
+    records = _records(tmp_path / "run" / "predictions", "*.jsonl")
+    assert all(set(r) == {"id", "gold", "pred", "tp", "predicted", "expected"} for r in records)

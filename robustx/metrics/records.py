@@ -107,4 +107,11 @@ SCORERS.register("tagging:accuracy", Scorer(_tags, _token_parts, lambda r: (r["r
                                             label="token accuracy"))
 SCORERS.register("tagging:f1", Scorer(_tags, _entity_parts, lambda r: (2 * r["tp"], r["predicted"] + r["expected"]),
                                       ("tp", "predicted", "expected"), label="entity F1"))
+def _pair_parts(task: Task, ex: Example, gold: str | None, pred: str | None) -> dict:
+    return {"tp": int(pred is not None and pred == gold), "predicted": int(pred is not None),
+            "expected": int(gold is not None)}
+
+
+SCORERS.register("mining:f1", Scorer(_label, _pair_parts, lambda r: (2 * r["tp"], r["predicted"] + r["expected"]),
+                                     ("tp", "predicted", "expected"), label="mining F1"))
 SCORERS.register("qa:f1", Scorer(_answers, _qa_parts, lambda r: (r["f1"], 1.0), ("em", "f1"), label="answer F1"))

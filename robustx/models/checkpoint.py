@@ -27,8 +27,9 @@ class LoadedModel:
     tokenizer: Any
     device: str
     label_index: np.ndarray | None = None
-    # Clean retrieval targets embedded once per model and reused by every condition.
-    target_embeddings: dict = field(default_factory=dict)
+    # What is computed once per model from a language's clean data and reused by every condition:
+    # retrieval and mining target embeddings, mining thresholds.
+    clean_cache: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,7 @@ LOADERS.register("retrieval", Loader("AutoModel", encoder_labels))
 LOADERS.register("tagging", Loader("AutoModelForTokenClassification",
                                    _labelled_head("TokenClassification", "a token classifier")))
 LOADERS.register("qa", Loader("AutoModelForQuestionAnswering", span_head))
+LOADERS.register("mining", Loader("AutoModel", encoder_labels))
 
 
 def fingerprint(spec: CheckpointSpec) -> str:

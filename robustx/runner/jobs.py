@@ -46,6 +46,8 @@ def run_score_job(job: ScoreJob, perturbed: Mapping[str, Sequence[dict]], task, 
     for target in job.targets:
         clean = job.data[target.shard.lang].examples
         examples[target.shard.key] = apply_records(clean, sets[target.source]) if target.source else clean
+    if predictor.whole_set:
+        return _score_whole_sets(job, examples, predictor, task, loaded, run)
     known = {key(lang, ex): rec["pred"] for lang, recs in job.clean.items()
              for ex, rec in zip(job.data[lang].examples, recs)}
     wanted = [key(t.shard.lang, ex) for t in job.targets for ex in examples[t.shard.key]]
@@ -61,6 +63,20 @@ def run_score_job(job: ScoreJob, perturbed: Mapping[str, Sequence[dict]], task, 
         exs = examples[target.shard.key]
         shards[target.shard.key] = records(task, exs, [known[key(target.shard.lang, ex)] for ex in exs])
     return Scored(shards, len(wanted), sum(map(len, todo.values())))
+
+
+def _score_whole_sets(job: ScoreJob, examples: Mapping[str, Sequence], predictor, task, loaded: LoadedModel,
+                      run: RunSpec) -> Scored:
+    """Each target's examples predicted as one set (mining: a sentence's answer depends on the others)."""
+    shards = {}
+    for target in job.targets:
+        exs = examples[target.shard.key]
+        label = f"{job.checkpoint.name} {target.shard.lang} {target.shard.condition}"
+        answers = predictor.predict(task, loaded, job.checkpoint, run, [predictor.inputs(task, ex) for ex in exs],
+                                    job.data[target.shard.lang], label)
+        shards[target.shard.key] = records(task, exs, answers)
+    n = sum(len(examples[t.shard.key]) for t in job.targets)
+    return Scored(shards, n, n)
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,9 @@ class Predictor:
     predict: Callable[..., list]
     per_language: bool = False
     inputs: Callable[[Task, Example], tuple[str, ...]] = inputs_of
+    # An answer depends on every input of its set (mining's margins): each shard is predicted whole,
+    # never merged with another condition's inputs.
+    whole_set: bool = False
 
 
 PREDICTORS: Registry[Predictor] = Registry("task kind")
@@ -75,12 +78,12 @@ def target_embeddings(loaded: LoadedModel, ckpt: CheckpointSpec, run: RunSpec, d
     from robustx.engine.predict import encode_sentences
 
     key = (data.source, tuple(data.targets))
-    if key not in loaded.target_embeddings:
-        loaded.target_embeddings[key] = encode_sentences(
+    if key not in loaded.clean_cache:
+        loaded.clean_cache[key] = encode_sentences(
             loaded.model, loaded.tokenizer, data.targets, batch_size=run.batch_size, max_length=run.max_length,
             device=loaded.device, prefix=ckpt.prefix, pooling=ckpt.pooling, label=f"{label} (targets)",
             progress=run.progress)
-    return loaded.target_embeddings[key]
+    return loaded.clean_cache[key]
 
 
 def predict_tagging(task: Task, loaded: LoadedModel, ckpt: CheckpointSpec, run: RunSpec,
@@ -109,7 +112,45 @@ def predict_qa(task: Task, loaded: LoadedModel, ckpt: CheckpointSpec, run: RunSp
     return answers(feats, logits, contexts)
 
 
+def predict_mining(task: Task, loaded: LoadedModel, ckpt: CheckpointSpec, run: RunSpec,
+                   inputs: Inputs, data: TaskData, label: str) -> list[str | None]:
+    """Each source sentence's mined English id (None: not mined) by XTREME's ratio-margin mining,
+    at the margin threshold that maximizes F1 on the language's clean set (XTREME picks it on
+    dev): a perturbed set is mined at its clean set's operating point (docs/structured.md)."""
+    from robustx.metrics.mining import Sentences, extract, mine
+
+    texts = [text for text, *_ in inputs]
+    ids = [str(i) for i in range(len(texts))]
+    targets = Sentences(data.target_ids, data.targets, target_embeddings(loaded, ckpt, run, data, label))
+    candidates = mine(Sentences(ids, texts, _embed(loaded, ckpt, run, texts, label)), targets)
+    mined = dict(extract(candidates, _clean_threshold(task, loaded, ckpt, run, data, targets, label)))
+    return [mined.get(i) for i in ids]
+
+
+def _embed(loaded: LoadedModel, ckpt: CheckpointSpec, run: RunSpec, texts: Sequence[str], label: str) -> np.ndarray:
+    from robustx.engine.predict import encode_sentences
+
+    return encode_sentences(loaded.model, loaded.tokenizer, texts, batch_size=run.batch_size, max_length=run.max_length,
+                            device=loaded.device, prefix=ckpt.prefix, pooling=ckpt.pooling, label=label,
+                            progress=run.progress)
+
+
+def _clean_threshold(task: Task, loaded: LoadedModel, ckpt: CheckpointSpec, run: RunSpec, data: TaskData, targets,
+                     label: str) -> float:
+    """The F1-maximizing margin on ``data``'s clean sentences and gold pairs, once per model and set."""
+    from robustx.metrics.mining import Sentences, best_threshold, mine
+
+    key = ("threshold", data.source, tuple(ex.id for ex in data.examples))
+    if key not in loaded.clean_cache:
+        texts = [ex.fields[task.text_fields[0]] for ex in data.examples]
+        clean = Sentences([ex.id for ex in data.examples], texts, _embed(loaded, ckpt, run, texts, f"{label} (clean)"))
+        gold = {(ex.id, ex.label) for ex in data.examples if ex.label is not None}
+        loaded.clean_cache[key] = best_threshold(mine(clean, targets), gold)
+    return loaded.clean_cache[key]
+
+
 PREDICTORS.register("classification", Predictor(predict_classification))
 PREDICTORS.register("retrieval", Predictor(predict_retrieval, per_language=True))
 PREDICTORS.register("tagging", Predictor(predict_tagging, inputs=words_of))
 PREDICTORS.register("qa", Predictor(predict_qa))
+PREDICTORS.register("mining", Predictor(predict_mining, per_language=True, whole_set=True))
