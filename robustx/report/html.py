@@ -341,6 +341,11 @@ def _repro_section(repro: dict[str, Any]) -> str:
                           f"<code>{_e(c['path'])}</code>",
                           f'<code title="{_e(c["fingerprint_kind"])}">{_e(c["fingerprint"] or "—")}</code>',
                           _pct(c["dev_accuracy"])] for c in repro["checkpoints"]], left=6))
+    if repro.get("dev_baselines"):
+        parts.append("<h3>Checkpoints on their dev sets, beside a simple baseline</h3>")
+        parts.append(_table(["checkpoint", "dev data", "metric", "score", "baseline", "baseline score"],
+                            [[_e(d["checkpoint"]), _e(d["data"]), _e(d["metric"]), _pct(d["score"]), _e(d["baseline"]),
+                              _pct(d["baseline_score"])] for d in repro["dev_baselines"]], left=3))
     parts.append("<details><summary>All of it as JSON</summary><pre>"
                  + escape(json.dumps(repro, indent=2, ensure_ascii=False, default=str)) + "</pre></details></section>")
     return "".join(parts)

@@ -176,4 +176,11 @@ def render_markdown(*, run, comp: Comparison, plot_files: dict[str, str], forest
                   [[md_escape(c["name"]), md_escape(c["group"]), c["seed"], f"`{c['path']}`",
                     f"`{c['fingerprint']}`" if c["fingerprint"] else md_escape(c["fingerprint_kind"])]
                    for c in repro["checkpoints"]], left=5), ""]
+    if repro.get("dev_baselines"):
+        out += ["Checkpoints on their dev sets, beside a simple baseline:", "",
+                table(["checkpoint", "dev data", "metric", "score %", "baseline", "baseline %"],
+                      [[md_escape(d["checkpoint"]), md_escape(d["data"]), d["metric"], _pct(d["score"]),
+                        md_escape(d["baseline"]), _pct(d["baseline_score"])] for d in repro["dev_baselines"]],
+                      left=3), ""]
     return "\n".join(out)
+

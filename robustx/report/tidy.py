@@ -627,6 +627,19 @@ def checkpoint_fingerprint(ckpt: dict) -> tuple[str | None, str]:
     return describe(str(ckpt.get("path", "")), str(ckpt.get("revision") or ""))
 
 
+def _dev_baseline(name: str, dev: dict) -> list[dict]:
+    """A structured checkpoint's dev score beside the simple baseline its dev record holds (most
+    frequent tag per word, first sentence as the answer), so a reader sees that it learned."""
+    from robustx.finetune.heads import BASELINES
+
+    metric = dev.get("metric", "accuracy")
+    key = next((k for k in BASELINES if k in dev and k.endswith(metric) and k != "majority_accuracy"), None)
+    if key is None:
+        return []  # sentence-pair classifiers: their majority baseline is in the dev accuracy column
+    return [{"checkpoint": name, "data": dev.get("data"), "metric": metric, "score": dev.get(metric),
+             "baseline": BASELINES[key], "baseline_score": dev[key]}]
+
+
 def reproducibility(run: RunData, *, fingerprints: bool = True) -> dict[str, Any]:
     """What produced the run and this report: versions, hashes, seeds, data files, checkpoints."""
     import platform
@@ -653,7 +666,7 @@ def reproducibility(run: RunData, *, fingerprints: bool = True) -> dict[str, Any
             hashed[path] = _sha(path)
         sources.append({"lang": lang, "source": src, "sha256": hashed[path],
                         "skipped_rows": (summary.get("skipped_rows") or {}).get(lang)})
-    ckpts = []
+    ckpts, dev_rows = [], []
     for c in run.checkpoints:
         fp, how = checkpoint_fingerprint(c) if fingerprints else (None, "not computed (--no-fingerprints)")
         meta = None
@@ -668,6 +681,7 @@ def reproducibility(run: RunData, *, fingerprints: bool = True) -> dict[str, Any
                       "fingerprint": fp, "fingerprint_kind": how,
                       "finetune_digest": (meta or {}).get("digest"),
                       "dev_accuracy": ((meta or {}).get("dev") or {}).get("accuracy")})
+        dev_rows += _dev_baseline(c.get("name"), ((meta or {}).get("dev") or {}))
     return {
         "robustx_version_run": summary.get("robustx_version"),
         "robustx_version_report": __version__,
@@ -693,4 +707,6 @@ def reproducibility(run: RunData, *, fingerprints: bool = True) -> dict[str, Any
         "data_files": sources,
         "checkpoints": ckpts,
         "run_dir": str(run.root.resolve()),
+        # only where there are some, so reports of classification studies keep their bytes
+        **({"dev_baselines": dev_rows} if dev_rows else {}),
     }
