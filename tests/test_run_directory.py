@@ -204,3 +204,22 @@ def test_dtype_enters_the_prediction_keys_except_float32(write_study, tmp_path):
     predictions = {n for n in names["bfloat16"] if n.startswith("predictions/")}
     assert predictions and not predictions & names["float32"]
     assert {n for n in names["bfloat16"] if n.startswith("perturbed/")} <= names["float32"]
+
+
+def test_a_population_that_grew_resumes_and_one_that_lost_a_checkpoint_is_refused(write_study, tmp_path, tiny_ckpt):
+    """More seeds matched by a checkpoint glob keep every shard; a checkpoint gone is another study."""
+    import shutil
+
+    first = write_study()
+    run_study(load_study(first), log=_quiet)
+    other = shutil.copytree(tiny_ckpt, tmp_path / "another")
+    grown = first.read_text().replace('[[checkpoints]]\nname = "tiny"',
+                                      f'[[checkpoints]]\nname = "another"\npath = "{other}"\nseed = 2\n\n'
+                                      '[[checkpoints]]\nname = "tiny"')
+    first.write_text(grown, encoding="utf-8")
+    more = run_study(load_study(first), log=_quiet)
+    assert more.reused == 2 + 1 and more.computed == 2  # the new checkpoint's clean and perturbed predictions
+    assert [c["checkpoint"] for c in more.summary["clean"]] == ["another", "tiny"]
+    fewer = write_study()  # "another" dropped
+    with pytest.raises(RobustxError, match=r"differs at 'checkpoints.0'"):
+        run_study(load_study(fewer), log=_quiet)

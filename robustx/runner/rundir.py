@@ -52,6 +52,11 @@ def _difference(old: Any, new: Any, path: tuple = ()) -> str | None:
     """
     if path in _EXECUTION:
         return None
+    if path == ("checkpoints",) and isinstance(old, list) and isinstance(new, (list, tuple)):
+        # A population that grew (more seeds matched by a glob) keeps every result it had: each
+        # old checkpoint must still be there, unchanged; the summary is recomputed over all.
+        return next((_dotted((*path, i)) for i, c in enumerate(old)
+                     if not any(_difference(c, n, (*path, i)) is None for n in new)), None)
     if isinstance(old, dict) and isinstance(new, dict):
         for key in sorted(set(old) | set(new), key=str):
             added = tuple("*" if isinstance(p, int) else p for p in (*path, key))
