@@ -267,3 +267,26 @@ def test_bucc_mining_study_scores_as_xtreme_does(tmp_path, shared_data, e5_dir):
     assert row["clean_accuracy"] == pytest.approx(expected) and expected > 0.5  # e5-small mines most pairs
     records = _records(tmp_path / "run" / "predictions", "*.jsonl")
     assert all(set(r) == {"id", "gold", "pred", "tp", "predicted", "expected"} for r in records)
+
+
+@pytest.mark.parametrize("task, split, checkpoint", [("xnli", "test", "classifier"), ("udpos", "test", "tagger")])
+def test_audit_runs_the_battery_and_writes_a_model_card(tmp_path, shared_data, tiny_ckpt, task, split, checkpoint):
+    """`robustx audit` on a classifier (the battery and the attack) and on a tagger (no attack goal
+    for tagging: the battery only; the card names token accuracy)."""
+    from tiny_models import tiny_xlmr_head
+
+    from robustx.cli.main import main
+    from robustx.tasks import TASKS
+
+    path = tiny_ckpt if checkpoint == "classifier" else tiny_xlmr_head(tmp_path / "tagger", "TokenClassification",
+                                                                         TASKS.get("udpos").labels)
+    out = tmp_path / "audit"
+    code = main(["audit", str(path), "--task", task, "--data-dir", str(shared_data), "--languages", "de,en",
+                 "--limit", "6", "--split", split, "--output", str(out)])
+    assert code == 0
+    study = (tmp_path / "audit.audit.toml").read_text(encoding="utf-8")
+    assert ("[[attacks]]" in study) == (task == "xnli")
+    from robustx.runner import layout
+
+    card = (out / layout.REPORT / "model-card.md").read_text(encoding="utf-8")
+    assert ("clean token accuracy %" if task == "udpos" else "clean accuracy %") in card

@@ -28,6 +28,7 @@ def add_parser(sub) -> None:
     cmd.add_argument("--task", required=True, help="the task it was fine-tuned for (robustx list)")
     cmd.add_argument("--data-dir", help="local data folder (../shared/data layout); default: Hugging Face datasets")
     cmd.add_argument("--languages", help="comma-separated languages (default: every language of the task)")
+    cmd.add_argument("--split", default="test", help="data split (default test; PAN-X and BUCC offline: dev)")
     cmd.add_argument("--limit", type=int, default=500, help="examples per language (default 500)")
     cmd.add_argument("--output", help="run directory (default runs/audit-<checkpoint name>)")
     cmd.add_argument("--device", default="cpu", help="cpu, cuda, mps or auto")
@@ -41,10 +42,13 @@ def _toml_list(values) -> str:
 
 
 def audit_study_text(checkpoint: str, task_name: str, languages: list[str], data_dir: str | None, limit: int,
-                     output: str, device: str, threads: int) -> str:
-    """The generated study: each recipe on the languages it supports (a recipe supporting none is left out)."""
+                     output: str, device: str, threads: int, split: str = "test") -> str:
+    """The generated study: each recipe on the languages it supports (a recipe supporting none is left
+    out), and the attack where the task's kind has an attack goal (classification, retrieval)."""
+    from robustx.attack.goals import GOALS
     from robustx.perturb import PERTURBATIONS
     from robustx.recipes import load_recipe
+    from robustx.tasks import TASKS
 
     def supported(recipe_name: str) -> list[str]:
         recipe = load_recipe(recipe_name)
@@ -62,6 +66,7 @@ output = {_quote(output)}
 
 [data]
 {data}
+split = {_quote(split)}
 limit = {limit}
 
 [run]
@@ -75,7 +80,7 @@ path = {_quote(checkpoint)}
         langs = supported(name)
         if langs:
             parts.append(f'[[perturbations]]\nrecipe = "{name}"\nlanguages = {_toml_list(langs)}\n')
-    langs = supported(ATTACK)
+    langs = supported(ATTACK) if TASKS.get(task_name).kind in GOALS.get("untargeted").kinds else []
     if langs:
         parts.append(f'[[attacks]]\nrecipe = "{ATTACK}"\nlanguages = {_toml_list(langs)}\n')
     return "\n".join(parts)
@@ -112,7 +117,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     output = Path(args.output or f"runs/audit-{name}")
     study_file = output.with_name(output.name + ".audit.toml")
     text = audit_study_text(args.checkpoint, args.task, languages, args.data_dir and str(Path(args.data_dir).resolve()),
-                            args.limit, str(output.resolve()), args.device, args.threads)
+                            args.limit, str(output.resolve()), args.device, args.threads, args.split)
     study_file.parent.mkdir(parents=True, exist_ok=True)
     study_file.write_text(text, encoding="utf-8")
     study = load_study(study_file)
@@ -141,7 +146,7 @@ def robustness_card(run) -> dict:
             r = cells.get((lang, cond))
             entry[cond] = None if r is None else (r["perturbed_accuracy"] if cond in attacks else r["abs_drop"])
         table.append(entry)
-    return {"conditions": conditions, "attacks": sorted(attacks), "rows": table}
+    return {"conditions": conditions, "attacks": sorted(attacks), "rows": table, "metric": run.scorer.label}
 
 
 def _cell(x: float | None) -> str:
@@ -149,7 +154,7 @@ def _cell(x: float | None) -> str:
 
 
 def _head(card: dict) -> list[str]:
-    return ["lang", "clean %"] + [f"{c} under attack %" if c in card["attacks"] else f"{c} drop (pts)"
+    return ["lang", f"clean {card['metric']} %"] + [f"{c} under attack %" if c in card["attacks"] else f"{c} drop (pts)"
                                   for c in card["conditions"]]
 
 
@@ -175,8 +180,8 @@ def model_card(card: dict, run, study_file: Path) -> str:
         f"Measured with robustx {__version__} on {md_escape(run.task)} "
         f"({run.summary.get('data_sources') and len(run.languages)} languages, "
         f"perturbation seeds {', '.join(map(str, run.perturbation_seeds))}); drops are paired on the same "
-        "examples, in accuracy points, mean over perturbation seeds; accuracy under attack counts examples "
-        "wrong when clean as lost.", "",
+        f"examples, in {card['metric']} points, mean over perturbation seeds; accuracy under attack counts "
+        "examples wrong when clean as lost.", "",
         table([md_escape(h) for h in _head(card)], [[md_escape(c) for c in r] for r in body]), "",
         f"Checkpoint `{md_escape(ckpt.get('path', ckpt['name']))}`; reproduce with "
         f"`robustx run {md_escape(study_file.name)}`.", ""])
