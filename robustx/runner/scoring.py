@@ -64,25 +64,16 @@ def predict_classification(task: Task, loaded: LoadedModel, ckpt: CheckpointSpec
 def predict_retrieval(task: Task, loaded: LoadedModel, ckpt: CheckpointSpec, run: RunSpec,
                       inputs: Inputs, data: TaskData, label: str) -> list[str]:
     """Nearest target by cosine similarity, as XTREME scores Tatoeba (source -> English)."""
-    from robustx.engine.predict import encode_sentences
-
-    queries = encode_sentences(loaded.model, loaded.tokenizer, [text for text, *_ in inputs],
-                               batch_size=run.batch_size, max_length=run.max_length, device=loaded.device,
-                               prefix=ckpt.prefix, pooling=ckpt.pooling, label=label, progress=run.progress)
+    queries = _embed(loaded, ckpt, run, [text for text, *_ in inputs], label)
     best = (queries @ target_embeddings(loaded, ckpt, run, data, label).T).argmax(axis=1)
     return [str(int(i)) for i in best]
 
 
 def target_embeddings(loaded: LoadedModel, ckpt: CheckpointSpec, run: RunSpec, data: TaskData, label: str) -> np.ndarray:
     """The retrieval target pool of ``data`` embedded once per model, for every condition and attack."""
-    from robustx.engine.predict import encode_sentences
-
     key = (data.source, tuple(data.targets))
     if key not in loaded.clean_cache:
-        loaded.clean_cache[key] = encode_sentences(
-            loaded.model, loaded.tokenizer, data.targets, batch_size=run.batch_size, max_length=run.max_length,
-            device=loaded.device, prefix=ckpt.prefix, pooling=ckpt.pooling, label=f"{label} (targets)",
-            progress=run.progress)
+        loaded.clean_cache[key] = _embed(loaded, ckpt, run, data.targets, f"{label} (targets)")
     return loaded.clean_cache[key]
 
 
@@ -128,6 +119,7 @@ def predict_mining(task: Task, loaded: LoadedModel, ckpt: CheckpointSpec, run: R
 
 
 def _embed(loaded: LoadedModel, ckpt: CheckpointSpec, run: RunSpec, texts: Sequence[str], label: str) -> np.ndarray:
+    """Sentence embeddings as the checkpoint's study settings make them (retrieval, mining)."""
     from robustx.engine.predict import encode_sentences
 
     return encode_sentences(loaded.model, loaded.tokenizer, texts, batch_size=run.batch_size, max_length=run.max_length,
