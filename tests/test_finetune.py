@@ -141,7 +141,7 @@ def test_gpu_zoo_includes_the_cpu_zoo_and_overrides_its_recipe(shared_data):
 
 
 def test_include_merges_tables_and_refuses_cycles(tmp_path):
-    base = write_config(tmp_path, '[finetune]\ndata_dir = "data"\nseeds = [1, 2]\n[train]\nbatch_size = 8\nlr = 1e-4\n'
+    write_config(tmp_path, '[finetune]\ndata_dir = "data"\nseeds = [1, 2]\n[train]\nbatch_size = 8\nlr = 1e-4\n'
                         '[data.x]\ntask = "xnli"\nsplit = "dev"\nholdout = 5\n[[model]]\nname = "a"\ntarget = "x"\n'
                         '[[model]]\nname = "b"\ntarget = "x"\n', "base.toml")
     (tmp_path / "sub").mkdir()

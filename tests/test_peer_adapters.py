@@ -16,7 +16,6 @@ from robustx.perturb.base import perturb_example
 from robustx.perturb.editing import apply
 from robustx.recipes import load_recipe
 from robustx.study.load import load_study
-from robustx.tasks import Example
 
 TEXT = "The committee approved the new budget on Tuesday, after a long debate."
 

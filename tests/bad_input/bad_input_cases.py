@@ -26,7 +26,7 @@ the tiny checkpoint (``{tmp}/ckpt``), ``{out}`` its run directory (``{tmp}/run``
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 # --- the inputs every case starts from ------------------------------------------------------
