@@ -533,8 +533,12 @@ def test_qa_reader_trains_and_scores_its_dev_questions(e5_dir, shared_data, tmp_
     run = load_config(write_config(tmp_path, body, base=str(e5_dir), out=str(tmp_path / "q"),
                                    data=str(shared_data))).runs[0]
     path = finetune(run, tmp_path / "q", log=silent)
-    dev = read_metadata(path)["dev"]
-    assert dev["examples"] == 20 and dev["metric"] == "f1"
+    meta = read_metadata(path)
+    dev = meta["dev"]
+    assert dev["examples"] >= 20 and dev["metric"] == "f1"  # whole contexts are held out
+    # the held-out questions' rows, so that a study can score their translations (test_trained_data.py)
+    assert meta["heldout"]["data"] == run.target.name and len(meta["heldout"]["rows"]) == dev["examples"]
+    assert meta["data"][run.target.name]["split"] == "dev"
     assert 0 <= dev["f1"] <= 1 and 0 <= dev["exact_match"] <= dev["f1"] and dev["first_sentence_f1"] > 0
     loaded = load_model(CheckpointSpec("reader", str(path)), TASKS.get("xquad")(), "cpu")
     assert type(loaded.model).__name__.endswith("ForQuestionAnswering")

@@ -58,14 +58,14 @@ class TrainData:
     labels: list[Any]
     files: list[dict] = field(default_factory=list)  # [{"path", "sha256"}] or [{"hf": ...}]
     lang: str = "en"
-
+    rows: list[str] = field(default_factory=list)  # language-independent keys (Example.row, else id)
 
     def __len__(self) -> int:
         return len(self.ids)
 
     def subset(self, index: Sequence[int], name: str | None = None) -> "TrainData":
         return TrainData(name or self.name, self.task, [self.ids[i] for i in index], [self.texts[i] for i in index],
-                         [self.labels[i] for i in index], self.files, self.lang)
+                         [self.labels[i] for i in index], self.files, self.lang, [self.rows[i] for i in index])
 
     def content_digest(self) -> str:
         return stable_digest(self.ids, self.texts, self.labels, length=64)
@@ -179,7 +179,7 @@ def load_data(cfg: DataConfig, data_dir: str) -> TrainData:
         raise RobustxError(f"data.{cfg.name} ({cfg.describe()}): no examples")
     texts, labels = zip(*(_example(spec, task, e) for e in data.examples))
     out = TrainData(name=cfg.name, task=spec, ids=[e.id for e in data.examples], texts=list(texts),
-                    labels=list(labels), files=files, lang=cfg.lang)
+                    labels=list(labels), files=files, lang=cfg.lang, rows=[e.row or e.id for e in data.examples])
     if data.skipped:
         out.files[-1]["skipped_rows"] = data.skipped
     return out
@@ -199,14 +199,30 @@ def _example(spec: TrainTask, task, example) -> tuple[tuple[str, ...], Any]:
 
 
 def holdout_split(data: TrainData, n: int) -> tuple[TrainData, TrainData]:
-    """(train, dev): the ``n`` examples with the smallest stable hash of (data name, id) form dev.
+    """(train, dev): the examples of the units with the smallest stable hash of (data name, unit)
+    form dev, units added until ``n`` examples are out.
 
-    The choice depends only on the data, never on the seed, so every run shares one dev set.
+    A unit is an example, or for extractive QA a context with all its questions, so that no
+    held-out question's paragraph is read in training. The choice depends only on the data,
+    never on the seed, so every run shares one dev set.
     """
     if n >= len(data):
         raise RobustxError(f"data.{data.name}.holdout = {n} leaves no training examples (it has {len(data)})")
-    ranked = sorted(range(len(data)), key=lambda i: stable_digest(data.name, data.ids[i]))
-    dev = set(ranked[:n])
+    if data.task.kind == "span_extraction":
+        context = data.task.text_fields.index("context")
+        units = [data.texts[i][context] for i in range(len(data))]
+    else:
+        units = data.ids
+    members: dict[str, list[int]] = {}
+    for i, unit in enumerate(units):
+        members.setdefault(unit, []).append(i)
+    dev: set[int] = set()
+    for unit in sorted(members, key=lambda u: stable_digest(data.name, u)):
+        if len(dev) >= n:
+            break
+        dev.update(members[unit])
+    if len(dev) == len(data):
+        raise RobustxError(f"data.{data.name}.holdout = {n} leaves no training examples (whole contexts are held out)")
     return (data.subset([i for i in range(len(data)) if i not in dev]),
             data.subset([i for i in range(len(data)) if i in dev], name=f"{data.name}:holdout"))
 
@@ -287,6 +303,7 @@ class RunData:
     target: TrainData
     dev: TrainData
     records: dict[str, dict]  # data name -> metadata (files, sha256, examples, content digest)
+    heldout: dict | None = None  # {"data": target data name, "rows": held-out rows} when dev is a holdout
 
 
 _LOADED: dict[tuple, TrainData] = {}
@@ -315,8 +332,8 @@ def prepare_run(run) -> RunData:
 
     def record(cfg: DataConfig, data: TrainData, role: str) -> None:
         entry = records.setdefault(cfg.name, {
-            "task": cfg.task, "source": cfg.source, "lang": cfg.lang, "description": cfg.describe(),
-            "files": data.files, "labels": list(data.task.labels), "roles": {},
+            "task": cfg.task, "source": cfg.source, "lang": cfg.lang, **({"split": cfg.split} if cfg.split else {}),
+            "description": cfg.describe(), "files": data.files, "labels": list(data.task.labels), "roles": {},
         })
         entry["roles"][role] = {"examples": len(data), "content_sha256": data.content_digest()}
 
@@ -327,10 +344,12 @@ def prepare_run(run) -> RunData:
         inter.append(data)
     target = _cap(_training_part(run.target, run.data_dir), run.target_hp.examples)
     record(run.target, target, "target")
+    heldout = None
     if run.dev is not None:
         dev = _load_cached(run.dev, run.data_dir)
         record(run.dev, dev, "dev")
     else:
         dev = holdout_split(_load_cached(run.target, run.data_dir), run.target.holdout)[1]
         record(run.target, dev, "dev")
-    return RunData(inter, target, dev, records)
+        heldout = {"data": run.target.name, "rows": sorted(dev.rows)}
+    return RunData(inter, target, dev, records, heldout)

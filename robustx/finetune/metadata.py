@@ -7,7 +7,7 @@ with :func:`read_metadata` to fill a checkpoint's group, seed and intermediate t
 * ``name``, ``group`` (the [[model]] name), ``seed``, ``base``, ``digest`` (of the settings that
   determine the weights), ``intermediate`` (task names, e.g. ``["xnli"]``),
   ``intermediate_data`` (data set names), ``target`` (task name), ``target_data``, ``labels``
-* ``data``: per data set name: task, source, description, files with sha256, examples used and
+* ``data``: per data set name: task, source, split (when read by split), lang, description, files with sha256, examples used and
   a content digest of the examples
 * ``hyperparameters``: ``{"intermediate": {...}, "target": {...}, "temperature": T}``, ``prefix``
 * ``sampling``: the intermediate phase's per-task probabilities, batches and epochs
@@ -15,6 +15,9 @@ with :func:`read_metadata` to fill a checkpoint's group, seed and intermediate t
   "best_constant_accuracy"}``: the majority baseline predicts the most frequent *training*
   label; the best constant predicts the most frequent *dev* label (an upper bound for any
   constant predictor)
+* ``heldout``: ``{"data", "rows"}``: the rows (``Example.row``, the key aligning translations of
+  one item; else the id) of the target data's examples held out as dev (when dev is a
+  ``holdout``), so a study can score exactly those, in any language (``[data] heldout = true``)
 * ``throughput``: per phase steps, examples, seconds, examples/s, s/step
 * ``code``: robustx version and git commit (when run from a checkout), torch, transformers
 * ``config``: the full run config, enough to reproduce the run
@@ -67,7 +70,8 @@ def code_version() -> dict[str, Any]:
             "transformers": transformers.__version__}
 
 
-def build_metadata(run, *, data: dict[str, dict], dev: dict, throughput: dict, sampling: dict | None) -> dict:
+def build_metadata(run, *, data: dict[str, dict], dev: dict, throughput: dict, sampling: dict | None,
+                   heldout: dict | None = None) -> dict:
     return {
         "format": FORMAT,
         "kind": "robustx-finetune",
@@ -93,6 +97,7 @@ def build_metadata(run, *, data: dict[str, dict], dev: dict, throughput: dict, s
         "throughput": throughput,
         "code": code_version(),
         "config": json.loads(json.dumps(asdict(run), default=str)),
+        **({"heldout": heldout} if heldout else {}),
     }
 
 

@@ -361,7 +361,8 @@ def finetune(run: RunConfig, out: str | Path, *, log: Log = print, crash_after: 
                                   "examples_per_s": round(n / secs, 3) if secs else None,
                                   "s_per_step": round(secs / phase.schedule.steps, 4)}
     sampling = phases[0].schedule.summary() if data.intermediate else None
-    meta = build_metadata(run, data=data.records, dev=dev, throughput=throughput, sampling=sampling)
+    meta = build_metadata(run, data=data.records, dev=dev, throughput=throughput, sampling=sampling,
+                          heldout=data.heldout)
     _write_checkpoint(final, model, tokenizer, meta, head.problem_type)
     shutil.rmtree(spath.parent, ignore_errors=True)
     log(f"{run.label}: dev {describe_dev(dev)} -> {final}")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
+from robustx.errors import RobustxError
 from robustx.runner import layout
 from robustx.runner.executors import EXECUTORS, Context
 from robustx.runner.jobs import Attacked, Scored
@@ -81,10 +82,22 @@ def load_data(study: StudySpec, task, log: Log) -> dict[str, TaskData]:
     source = source_of(study)
     loaded = {}
     for lang in study.languages:
-        data = loaded[lang] = task.load(lang, source)
+        data = loaded[lang] = heldout_only(study, lang, task.load(lang, source))
         if data.skipped:
             log(f"[yellow]{lang}: skipped {data.skipped} malformed rows of {data.source} (allow_skip = true)[/]")
     return loaded
+
+
+def heldout_only(study: StudySpec, lang: str, data: TaskData) -> TaskData:
+    """``data`` narrowed to the study's held-out rows (``[data] heldout = true``), else as it is."""
+    if not study.data.heldout_rows:
+        return data
+    keep = set(study.data.heldout_rows)
+    examples = [e for e in data.examples if (e.row or e.id) in keep]
+    if not examples:
+        raise RobustxError(f"{study.source_file}: data.heldout: no example of {study.task} {lang} ({data.source}) "
+                           "is among the checkpoints' held-out rows")
+    return dataclasses.replace(data, examples=examples)
 
 
 def run_study(study: StudySpec, log: Log = print, fresh: bool = False, executor: str = "local",

@@ -35,6 +35,8 @@ def study_record(study: StudySpec) -> dict[str, Any]:
     record = dataclasses.asdict(study)
     if not record["attacks"]:
         del record["attacks"]  # study.json of a study without attacks keeps the bytes it had before attacks
+    if not record["data"]["heldout_rows"]:
+        del record["data"]["heldout_rows"]  # and for a study of every example
     for pert in record["perturbations"]:
         if not pert["entities"]:
             del pert["entities"]  # likewise for perturbations of every token

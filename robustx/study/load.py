@@ -7,6 +7,7 @@ names the file and the key.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from pathlib import Path
@@ -16,6 +17,7 @@ from robustx.errors import RobustxError
 from robustx.recipes import ATTACK_PARTS, load_recipe
 from robustx.runner.layout import name_problem
 from robustx.study.spec import DTYPES, AttackSpec, CheckpointSpec, DataSpec, PerturbationSpec, RunSpec, StudySpec
+from robustx.study.trained import heldout_rows
 from robustx.tomlio import read_toml
 
 _TOP_KEYS = {"study", "data", "run", "checkpoints", "perturbations", "attacks"}
@@ -124,11 +126,15 @@ def load_study(path: str | Path, data_dir: str | None = None, output: str | None
         raise c.fail("study.perturbation_seeds", "must be a non-empty list of integers")
     _no_repeats(c, "study.perturbation_seeds", seeds)
 
-    data = _data_spec(c, c.table(raw, "data", {"source", "path", "split", "limit", "allow_skip"}), base, data_dir)
+    data_table = c.table(raw, "data", {"source", "path", "split", "limit", "allow_skip", "heldout"})
+    data = _data_spec(c, data_table, base, data_dir)
     if data.split not in task.splits:
         raise c.fail("data.split", f"{task_name} has no split {data.split!r}; splits: {', '.join(task.splits)}")
     run = _run_spec(c, c.table(raw, "run", {"batch_size", "threads", "device", "max_length", "progress", "dtype"}))
     checkpoints = _checkpoints(c, raw.get("checkpoints"), base)
+    kept = heldout_rows(task, data.split, languages, checkpoints, c.get(data_table, "data", "heldout", bool, False),
+                        _metadata, c.fail)
+    data = dataclasses.replace(data, heldout_rows=kept)
     perturbations = _perturbations(c, raw.get("perturbations", []), task, languages)
     attacks = _attacks(c, raw.get("attacks", []), task, languages)
     for key, specs in (("checkpoints", checkpoints), ("perturbations", perturbations), ("attacks", attacks)):

@@ -112,6 +112,9 @@ class DataSpec:
     split: str = "test"
     limit: int | None = None
     allow_skip: bool = False
+    # ``[data] heldout = true``: score only the examples of these rows (Example.row, else id), the
+    # ones every checkpoint that trained on this task's split held out (study/trained.py); empty: all.
+    heldout_rows: tuple[str, ...] = ()
 
 
 DTYPES = ("auto", "float32", "bfloat16", "float16")

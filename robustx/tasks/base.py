@@ -70,6 +70,9 @@ class Task:
     labels: ClassVar[tuple[str, ...]] = ()
     text_fields: ClassVar[tuple[str, ...]]
     splits: ClassVar[tuple[str, ...]] = ("test",)
+    # Every language holds translations of one set of items: training on one language's split
+    # is training on every language's (docs/structured.md, "Training data a study must not score").
+    parallel: ClassVar[bool] = False
 
     def load(self, lang: str, source: "DataSource") -> TaskData:  # pragma: no cover - interface
         raise NotImplementedError

@@ -53,6 +53,7 @@ class MLQA(SquadTask):
     )
     splits: ClassVar[tuple[str, ...]] = ("test", "dev")
     folders: ClassVar[tuple[str, ...]] = ("mlqa", "MLQA_V1", "mlqa/MLQA_V1")
+    parallel: ClassVar[bool] = True
 
     def field_languages(self, lang: str) -> Mapping[str, str]:
         context, question = mlqa_pair(lang)

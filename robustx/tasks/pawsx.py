@@ -24,6 +24,7 @@ class PAWSX(BenchmarkTask):
     labels: ClassVar[tuple[str, ...]] = ("not_paraphrase", "paraphrase")
     text_fields: ClassVar[tuple[str, ...]] = ("sentence1", "sentence2")
     splits: ClassVar[tuple[str, ...]] = ("test", "dev")
+    parallel: ClassVar[bool] = True
     folders: ClassVar[tuple[str, ...]] = ("pawsx",)
     # The files and the Hugging Face ClassLabel both name the classes "0" and "1".
     label_aliases: ClassVar[Mapping[str, str]] = {"0": "not_paraphrase", "1": "paraphrase"}

@@ -27,6 +27,7 @@ class XNLI(BenchmarkTask):
     labels: ClassVar[tuple[str, ...]] = ("entailment", "neutral", "contradiction")
     text_fields: ClassVar[tuple[str, ...]] = ("premise", "hypothesis")
     splits: ClassVar[tuple[str, ...]] = ("test", "dev")
+    parallel: ClassVar[bool] = True
     folders: ClassVar[tuple[str, ...]] = ("xnli",)
     # The XNLI-MT release and copies made from it spell the third label "contradictory".
     label_aliases: ClassVar[Mapping[str, str]] = {"contradictory": "contradiction"}

@@ -22,6 +22,7 @@ class XQuAD(SquadTask):
     name: ClassVar[str] = "xquad"
     languages: ClassVar[tuple[str, ...]] = ("ar", "de", "el", "en", "es", "hi", "ru", "th", "tr", "vi", "zh")
     folders: ClassVar[tuple[str, ...]] = ("xquad",)
+    parallel: ClassVar[bool] = True
 
     def local_rows(self, root: Path, lang: str, split: str) -> Rows:
         path = self.locate(root, (f"xquad.{lang}.json",), f"XQuAD data for {lang!r}")

@@ -209,6 +209,11 @@ def _checkpoint(id: str, description: str, patches: dict[str, Any], *culprit: st
     return _study(id, description, patches, *culprit, pending=pending, category="checkpoint")
 
 
+# robustx.json of a finetune run whose target was XNLI test German (finetune itself refuses that)
+TRAINED_ON_TEST_DE = json.dumps({"format": 1, "kind": "robustx-finetune", "data": {"xnli_de": {
+    "task": "xnli", "source": "local", "lang": "de", "split": "test", "description": "xnli/test/de",
+    "roles": {"target": {"examples": 4}}}}})
+
 P0 = "perturbations[0]"
 C0 = "checkpoints[0]"
 
@@ -490,6 +495,17 @@ CASES: list[Case] = [
          Expect(0, state="complete"),
          files=(("data/xnli/test/de.tsv", "\ufeff" + xnli_file("de").replace("\n", "\r\n")),), argv=RUN),
     # ---------------------------------------------------------------- checkpoints
+    # what a checkpoint trained on, against what the study scores (docs/structured.md)
+    Case("checkpoint-trained-on-scored-data", "checkpoint",
+         "its robustx.json says it trained on XNLI test de: the study would score its training data",
+         _err("checkpoints: tiny was trained on xnli test de", "heldout = true"),
+         files=(("ckpt/robustx.json", TRAINED_ON_TEST_DE),)),
+    Case("checkpoint-heldout-without-holdout", "checkpoint",
+         "heldout = true, and the checkpoint trained on XNLI test de without holding anything out",
+         _err("data.heldout: tiny was trained on xnli test de", "without holding"),
+         study=(("data.heldout", True),), files=(("ckpt/robustx.json", TRAINED_ON_TEST_DE),)),
+    _study("study-heldout-nothing-trained", "heldout = true, and no checkpoint trained on the study's data",
+           {"data.heldout": True}, "data.heldout: no checkpoint was trained on xnli test"),
     _checkpoint("checkpoint-dir-missing", "an absolute checkpoint path that does not exist",
            {f"{C0}.path": "{tmp}/nowhere"}, f"{C0}.path: checkpoint directory not found", "nowhere"),
     _checkpoint("checkpoint-relative-dot-missing", "a ./relative checkpoint path that does not exist",
