@@ -259,6 +259,24 @@ def test_a_study_runs_attacks_beside_perturbations_and_reuses_them(tiny_ckpt, sh
     assert json.loads((tmp_path / "run" / "summary.json").read_text()) == summary
 
 
+def test_a_stopped_run_keeps_the_timings_of_the_attacks_it_finished(tiny_ckpt, shared_data, tmp_path, monkeypatch):
+    from robustx.runner import execute
+    from robustx.study.load import load_study
+
+    attacked = execute.RunState.attacked
+
+    def stop_after_one(state, job, result):
+        attacked(state, job, result)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(execute.RunState, "attacked", stop_after_one)
+    study = load_study(_write(tmp_path, shared_data, tiny_ckpt), output=str(tmp_path / "run"))
+    with pytest.raises(KeyboardInterrupt):
+        execute.run_study(study, log=lambda _: None)
+    timings = json.loads((tmp_path / "run" / "timings.json").read_text())
+    assert len(timings) == 1 and all(seconds > 0 for seconds in timings.values())
+
+
 @pytest.mark.parametrize("attacks, message", [
     ('[[attacks]]\ntransformation = "translate.round_trip"', r"attacks\[0\]: .*no per-word 'rate'"),
     ('[[attacks]]\ntransformation = "char.random_edit"\nsearch = "astar"', "unknown search method 'astar'"),

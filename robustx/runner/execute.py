@@ -51,6 +51,8 @@ class RunState:
         write_jsonl(job.shard.path(self.root), result.records)
         self.records[job.shard.key] = result.records
         self.timings[job.shard.path(Path()).as_posix()] = result.seconds / max(1, len(result.records))
+        # Written with its shard, so a run stopped part-way keeps the timings of what it computed.
+        write_atomic(self.root / layout.TIMINGS, dumps({**read_timings(self.root), **self.timings}) + "\n")
         self.computed += 1
 
     def scored(self, job: ScoreJob, result: Scored) -> None:
@@ -127,6 +129,4 @@ def run_study(study: StudySpec, log: Log = print, fresh: bool = False, executor:
         attacks = [(shard, state.records[shard.key]) for shard in plan.attacks]
         state.summary = summarize(study, task, state, predictions, attacks)
         write_atomic(state.root / layout.SUMMARY, dumps(state.summary) + "\n")
-        if state.timings:
-            write_atomic(state.root / layout.TIMINGS, dumps({**read_timings(state.root), **state.timings}) + "\n")
     return state
