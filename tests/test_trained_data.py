@@ -109,6 +109,18 @@ def test_heldout_scores_only_the_held_out_questions_in_every_language(tmp_path, 
                              output=str(tmp_path / "run2")), log=lambda _: None)
 
 
+def test_a_limit_with_heldout_counts_held_out_questions_not_rows_of_the_file(tmp_path, shared_data, reader):
+    from robustx.runner.execute import load_data
+    from robustx.study.load import load_study
+    from robustx.tasks import TASKS
+
+    heldout = [e.row for e in _mlqa(shared_data, "en")][::40]
+    _trained(reader, "mlqa", "en", "dev", heldout=heldout)
+    study = load_study(_study(tmp_path, shared_data, reader, "mlqa", ["de"], "dev", "heldout = true\nlimit = 5"))
+    data = load_data(study, TASKS.get("mlqa")(), log=lambda _: None)
+    assert [e.id for e in data["de"].examples] == [e.id for e in _mlqa(shared_data, "de") if e.row in heldout][:5]
+
+
 @pytest.mark.parametrize("recorded_split", [True, False])  # False: robustx.json from before "split"
 def test_a_task_that_is_not_parallel_refuses_only_the_language_trained_on(tmp_path, shared_data, recorded_split):
     from tiny_models import tiny_xlmr_head

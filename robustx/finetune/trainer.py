@@ -29,7 +29,7 @@ from typing import Any, Callable
 from robustx.errors import RobustxError, first_line
 from robustx.finetune.config import HyperParams, RunConfig
 from robustx.finetune.data import RunData, TrainData, prepare_run
-from robustx.finetune.heads import HEADS, describe_dev
+from robustx.finetune.heads import HEADS
 from robustx.finetune.metadata import METADATA_FILE, build_metadata, read_metadata
 from robustx.finetune.sampling import Schedule
 from robustx.finetune.state import STATE_FILE, STATE_FORMAT, load_state, rng_state, save_atomic, set_rng_state
@@ -365,7 +365,6 @@ def finetune(run: RunConfig, out: str | Path, *, log: Log = print, crash_after: 
                           heldout=data.heldout)
     _write_checkpoint(final, model, tokenizer, meta, head.problem_type)
     shutil.rmtree(spath.parent, ignore_errors=True)
-    log(f"{run.label}: dev {describe_dev(dev)} -> {final}")
     return final
 
 

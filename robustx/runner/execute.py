@@ -76,7 +76,9 @@ def read_timings(root: Path) -> dict[str, float]:
 
 def source_of(study: StudySpec) -> DataSource:
     d = study.data
-    return DataSource(kind=d.source, path=d.path, split=d.split, allow_skip=d.allow_skip, limit=d.limit)
+    # With held-out rows the limit counts held-out examples (heldout_only), not rows of the file.
+    return DataSource(kind=d.source, path=d.path, split=d.split, allow_skip=d.allow_skip,
+                      limit=None if d.heldout_rows else d.limit)
 
 
 def load_data(study: StudySpec, task, log: Log) -> dict[str, TaskData]:
@@ -91,7 +93,8 @@ def load_data(study: StudySpec, task, log: Log) -> dict[str, TaskData]:
 
 
 def heldout_only(study: StudySpec, lang: str, data: TaskData) -> TaskData:
-    """``data`` narrowed to the study's held-out rows (``[data] heldout = true``), else as it is."""
+    """``data`` narrowed to the study's held-out rows (``[data] heldout = true``), the first ``limit``
+    of them, else as it is."""
     if not study.data.heldout_rows:
         return data
     keep = set(study.data.heldout_rows)
@@ -99,7 +102,7 @@ def heldout_only(study: StudySpec, lang: str, data: TaskData) -> TaskData:
     if not examples:
         raise RobustxError(f"{study.source_file}: data.heldout: no example of {study.task} {lang} ({data.source}) "
                            "is among the checkpoints' held-out rows")
-    return dataclasses.replace(data, examples=examples)
+    return dataclasses.replace(data, examples=examples[:study.data.limit])
 
 
 def run_study(study: StudySpec, log: Log = print, fresh: bool = False, executor: str = "local",
