@@ -501,3 +501,32 @@ def test_bucc_dev_equals_xtreme(shared_data):
     assert threshold == pytest.approx(XTREME_BUCC["threshold"], rel=1e-6)
     scores = mining.pair_scores(mining.extract(candidates, threshold), gold)
     assert prf(scores) == (XTREME_BUCC["precision"], XTREME_BUCC["recall"], XTREME_BUCC["f1"])
+
+
+@pytest.mark.parametrize("text, first", [
+    ("One. Two.", "One."),
+    ("Wer? Ich!", "Wer?"),
+    ("第一句。第二句。", "第一句。"),
+    ("पहला वाक्य। दूसरा।", "पहला वाक्य।"),
+    ("هل؟ نعم.", "هل؟"),
+    ("یہ پہلا ہے۔ دوسرا", "یہ پہلا ہے۔"),
+    ("no end", "no end"),
+])
+def test_first_sentence_ends_at_the_stop_of_each_script(text, first):
+    from robustx.metrics.baselines import first_sentence
+
+    assert first_sentence(text) == first
+
+
+def test_the_most_frequent_tag_baseline_is_a_constant_per_language_with_ties_by_name():
+    from robustx.metrics.baselines import BASELINES
+    from robustx.tasks import TASKS
+    from robustx.tasks.base import Example, Span
+
+    def sentence(i, tags):
+        return Example(f"en-{i}", "en", {"sentence": " ".join("w" for _ in tags)},
+                       spans=tuple(Span("sentence", 2 * j, 2 * j + 1, t) for j, t in enumerate(tags)))
+
+    examples = [sentence(0, ["NOUN", "VERB"]), sentence(1, ["VERB", "NOUN", "ADJ"])]
+    predict = BASELINES.get("tagging:accuracy").predict
+    assert predict(TASKS.get("udpos")(), examples) == [["NOUN", "NOUN"], ["NOUN", "NOUN", "NOUN"]]

@@ -182,6 +182,15 @@ def test_tagging_study_end_to_end(tmp_path, shared_data, task, split, languages,
     assert again.computed == 0 and again.summary == summary
     build_report(tmp_path / "run", tmp_path / "report", fingerprints=False)
     assert (tmp_path / "report" / "report.html").is_file()
+    # POS accuracy sits beside the language's most frequent tag; NER has no baseline (a constant scores 0)
+    if task == "udpos":
+        gold = {lang: [t for r in _records(tmp_path / "run" / "predictions", f"{lang}/clean*.jsonl") for t in r["gold"]]
+                for lang in languages}
+        assert summary["baseline"]["scores"] == pytest.approx(
+            {lang: max(tags.count(t) for t in tags) / len(tags) for lang, tags in gold.items()})
+        assert "baseline: the language's most frequent tag" in (tmp_path / "report" / "report.md").read_text()
+    else:
+        assert "baseline" not in summary
 
 
 def test_qa_study_end_to_end(tmp_path, shared_data):
@@ -204,6 +213,10 @@ def test_qa_study_end_to_end(tmp_path, shared_data):
     clean_en = [r for r in _records(tmp_path / "run" / "predictions" / "tiny" / "xquad" / "en", "clean*.jsonl")]
     assert clean_en and all(r["pred"] and r["pred"] in contexts[r["id"]] for r in clean_en)
     build_report(tmp_path / "run", tmp_path / "report", fingerprints=False)
+    baseline = result.summary["baseline"]
+    assert baseline["name"] == "first sentence as answer" and set(baseline["scores"]) == {"en", "zh"}
+    assert all(0 < f1 < 1 for f1 in baseline["scores"].values())
+    assert "baseline: first sentence as answer" in (tmp_path / "report" / "report.md").read_text()
 
 
 def test_a_classifier_is_refused_for_a_tagging_task(tmp_path, shared_data, tiny_ckpt):

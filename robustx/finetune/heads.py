@@ -188,10 +188,9 @@ def _span_loss(output, targets):
 
 
 def _evaluate_spans(model, tokenizer, dev, train, run) -> dict:
-    import re
-
     from robustx.engine.predict import span_logits_of_ids
     from robustx.engine.qa import answers, features
+    from robustx.metrics.baselines import first_sentence
     from robustx.metrics.qa import corpus_scores
 
     model.eval()
@@ -208,8 +207,7 @@ def _evaluate_spans(model, tokenizer, dev, train, run) -> dict:
     def scores(preds: Sequence[str]):
         return corpus_scores(task.score_answer(ex, p, g) for ex, p, g in zip(examples, preds, gold))
 
-    first_sentence = [re.split(r"(?<=[.!?。！？])\s*", c, maxsplit=1)[0] for c in contexts]
-    model_scores, baseline = scores(predicted), scores(first_sentence)
+    model_scores, baseline = scores(predicted), scores([first_sentence(c) for c in contexts])
     return {"data": dev.name, "examples": len(dev), "metric": "f1", "f1": round(model_scores.f1 / 100, 6),
             "exact_match": round(model_scores.exact_match / 100, 6),
             "first_sentence_f1": round(baseline.f1 / 100, 6)}

@@ -17,7 +17,7 @@ import json
 import unicodedata
 from html import escape
 from string import Template
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 from robustx.report.compare import (CORRECTIONS, DAGGER_NOTE, Comparison, fmt_ci, fmt_pts, mark, p_cells, p_headers,
                                     refused)
@@ -184,12 +184,12 @@ def _design_section(comp: Comparison, table_notes: Sequence[str]) -> str:
 
 
 def _drop_section(comp: Comparison, langs: Sequence[str], perts: Sequence[str], svg: str, level: float,
-                  metric: str) -> str:
+                  metric: str, baseline: Mapping[str, Any] | None) -> str:
     parts = ['<section id="drop"><h2>Drop per language</h2>',
              f'<figure>{svg}<figcaption>Mean drop (clean − perturbed {_e(metric)}, points, paired on the same '
              f"examples) per group, with {int(level * 100)}% CI: hierarchical bootstrap over the group's "
              "checkpoints and then examples (one checkpoint: paired bootstrap over examples).</figcaption></figure>"]
-    head, body = drop_tables(comp, langs, perts, level, metric)
+    head, body = drop_tables(comp, langs, perts, level, metric, baseline)
     for title, (h, rows) in zip(head, body):
         parts.append(f"<h3>{_e(title)}</h3>")
         parts.append(_table([_e(x) for x in h], [[_e(c) for c in row] for row in rows]))
@@ -197,8 +197,10 @@ def _drop_section(comp: Comparison, langs: Sequence[str], perts: Sequence[str], 
     return "".join(parts)
 
 
-def drop_tables(comp: Comparison, langs: Sequence[str], perts: Sequence[str], level: float, metric: str):
-    """(titles, [(header, rows)]) of the clean-score table and one drop table per perturbation (plain text)."""
+def drop_tables(comp: Comparison, langs: Sequence[str], perts: Sequence[str], level: float, metric: str,
+                baseline: Mapping[str, Any] | None = None):
+    """(titles, [(header, rows)]) of the clean-score table (with the summary's ``baseline`` on the
+    same data, where the task has one) and one drop table per perturbation (plain text)."""
     index = {(r["group"], r["lang"], r["perturbation"]): r for r in comp.group_rows}
     groups = list(comp.groups)
     k = {g: max((r["k"] for r in comp.group_rows if r["group"] == g), default=0) for g in groups}
@@ -210,8 +212,11 @@ def drop_tables(comp: Comparison, langs: Sequence[str], perts: Sequence[str], le
         for g in groups:
             r = next((index[g, lang, p] for p in perts if (g, lang, p) in index), None)
             cells.append(_pct(r["clean_mean"], r["clean_sd"]) if r else "—")
+        if baseline:
+            cells.append(_pct(baseline["scores"].get(lang)))
         rows.append([lang, *cells])
-    tables.append((["lang", *[f"{g} (k={k[g]})" for g in groups]], rows))
+    extra = [f"baseline: {baseline['name']}"] if baseline else []
+    tables.append((["lang", *[f"{g} (k={k[g]})" for g in groups], *extra], rows))
     for pert in perts:
         titles.append(f"{pert}: drop in points, mean ± sd [{int(level * 100)}% CI]")
         rows = []
@@ -366,7 +371,8 @@ def render_html(*, run, comp: Comparison, plots: dict[str, str], forests: dict[t
     level = comp.options.level
     sections = [
         _design_section(comp, table_notes),
-        _drop_section(comp, run.languages, run.perturbations, plots.get("drop", ""), level, run.scorer.label),
+        _drop_section(comp, run.languages, run.perturbations, plots.get("drop", ""), level, run.scorer.label,
+                      run.summary.get("baseline")),
         '<section id="heatmap"><h2>Language × perturbation heat map</h2>'
         f'<figure>{plots.get("heatmap", "")}<figcaption>Mean drop in points per group (red: {_e(run.scorer.label)} lost; '
         "blue: gained).</figcaption></figure></section>",

@@ -104,7 +104,8 @@ def render_markdown(*, run, comp: Comparison, plot_files: dict[str, str], forest
     out += ["", "## Drop per language", "", f"![drop per language]({plot_files['drop']})", "",
             f"Mean drop (clean − perturbed {run.scorer.label}, points) per group with {level}% CI (hierarchical bootstrap "
             "over checkpoints, then examples); ± is the sd over the group's checkpoints.", ""]
-    titles, tables = drop_tables(comp, run.languages, run.perturbations, opts.level, run.scorer.label)
+    titles, tables = drop_tables(comp, run.languages, run.perturbations, opts.level, run.scorer.label,
+                                 run.summary.get("baseline"))
     for title, (head, rows) in zip(titles, tables):
         out += [f"### {md_escape(title)}", "", table([md_escape(h) for h in head],
                                                       [[md_escape(c) for c in row] for row in rows]), ""]

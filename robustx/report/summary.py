@@ -101,6 +101,7 @@ def _group_rows(rows: list[dict]) -> list[dict[str, Any]]:
 
 def summarize(study: "StudySpec", task, state: "RunState", predictions: list[tuple[EvalShard, list[dict]]],
               attacks: Sequence[tuple[AttackShard, list[dict]]] = ()) -> dict[str, Any]:
+    from robustx.metrics.baselines import baseline_scores
     from robustx.metrics.records import corpus_value, scorer_of
 
     scorer = scorer_of(task)
@@ -131,6 +132,9 @@ def summarize(study: "StudySpec", task, state: "RunState", predictions: list[tup
             "predictions": sorted(s.path(Path()).as_posix() for s, _ in predictions),
         },
     }
+    baseline = baseline_scores(task, state.data)
+    if baseline is not None:  # only then: summaries of tasks without a baseline keep their bytes
+        summary["baseline"] = baseline
     if attacks:  # only then: summaries of studies without attacks keep their bytes
         summary["attacks"] = [attack_row(shard, recs) for shard, recs in attacks]
         summary["files"]["attacks"] = sorted(s.path(Path()).as_posix() for s, _ in attacks)
