@@ -223,3 +223,22 @@ def test_a_population_that_grew_resumes_and_one_that_lost_a_checkpoint_is_refuse
     fewer = write_study()  # "another" dropped
     with pytest.raises(RobustxError, match=r"differs at 'checkpoints.0'"):
         run_study(load_study(fewer), log=_quiet)
+
+
+def test_perturbations_and_attacks_added_resume_and_one_removed_is_refused(write_study, tmp_path):
+    """Recipes or attacks added to a study keep every shard it had and compute only theirs."""
+    first = write_study()
+    run_study(load_study(first), log=_quiet)
+    before = _shards(tmp_path / "run")
+    first.write_text(first.read_text() + '\n[[perturbations]]\nrecipe = "word_drop_10"\n'
+                     '\n[[attacks]]\nrecipe = "attack_char_wir"\nfields = ["hypothesis"]\nmax_queries = 20\n',
+                     encoding="utf-8")
+    grown = run_study(load_study(first), log=_quiet)
+    assert grown.reused == 3 and grown.computed == 3  # new: word drop's perturbed set and predictions, the attack
+    assert {r["perturbation"] for r in grown.summary["results"]} == {"char_noise_30", "word_drop_10", "attack_char_wir"}
+    after = _shards(tmp_path / "run")
+    assert all(after[name] == data for name, data in before.items())
+    lost = first.read_text().replace('[[perturbations]]\nrecipe = "char_noise_30"\n', "")
+    first.write_text(lost, encoding="utf-8")
+    with pytest.raises(RobustxError, match=r"differs at 'perturbations.0'"):
+        run_study(load_study(first), log=_quiet)

@@ -26,6 +26,9 @@ from robustx.study.spec import StudySpec
 # Fields added to the spec after run directories were first written ("*": any list index),
 # with the value that an older study.json means by leaving them out.
 _ADDED = {("checkpoints", "*", "revision"): "", ("run", "dtype"): "auto"}
+# Lists a study may grow between a run and its resume: every earlier entry must still be there,
+# unchanged; the new ones add shards, and the summary is recomputed over all (an absent list is empty).
+_GROWABLE = {("checkpoints",), ("perturbations",), ("attacks",)}
 # How a study is executed, not what it computes: these may change between a run and its resume.
 _EXECUTION = {("output",), ("source_file",), ("run", "batch_size"), ("run", "threads"), ("run", "device"),
               ("run", "progress")}
@@ -54,15 +57,15 @@ def _difference(old: Any, new: Any, path: tuple = ()) -> str | None:
     """
     if path in _EXECUTION:
         return None
-    if path == ("checkpoints",) and isinstance(old, list) and isinstance(new, (list, tuple)):
-        # A population that grew (more seeds matched by a glob) keeps every result it had: each
-        # old checkpoint must still be there, unchanged; the summary is recomputed over all.
+    if path in _GROWABLE and isinstance(old, list) and isinstance(new, (list, tuple)):
+        # A population that grew (more seeds matched by a glob), or recipes and attacks added,
+        # keeps every result it had.
         return next((_dotted((*path, i)) for i, c in enumerate(old)
                      if not any(_difference(c, n, (*path, i)) is None for n in new)), None)
     if isinstance(old, dict) and isinstance(new, dict):
         for key in sorted(set(old) | set(new), key=str):
             added = tuple("*" if isinstance(p, int) else p for p in (*path, key))
-            if key not in old and added in _ADDED and new[key] == _ADDED[added]:
+            if key not in old and (added in _GROWABLE or (added in _ADDED and new[key] == _ADDED[added])):
                 continue
             found = (_difference(old[key], new[key], (*path, key)) if key in old and key in new
                      else _dotted((*path, key)))
