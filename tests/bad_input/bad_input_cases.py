@@ -578,9 +578,9 @@ CASES: list[Case] = [
     Case("runner-changed-study-refused", "runner", "a changed study (one language fewer) into an existing run",
          _err("study.json", "--fresh", state="unchanged"), before="finished", study=(("study.languages", ["de"]),),
          argv=RUN),
-    Case("runner-added-perturbation-refused", "runner", "a study with one more perturbation into an existing run",
-         _err("study.json", "--fresh", state="unchanged"), before="finished",
-         study=(("perturbations[1]", {"perturbation": "char.random_edit"}),), argv=RUN),
+    Case("runner-changed-perturbation-refused", "runner", "a study whose perturbation changed (its rate) into an "
+         "existing run: only added entries resume", _err("study.json", "perturbations.0", "--fresh", state="unchanged"),
+         before="finished", study=((P0, {"perturbation": "char.keyboard_typo", "params": {"rate": 0.3}}),), argv=RUN),
     Case("runner-fresh-moves-aside", "runner", "--fresh with a changed study: the old run is moved aside",
          Expect(0, state="moved-aside"), before="finished", study=(("study.languages", ["de"]),),
          argv=("run", "{study}", "--fresh")),
