@@ -39,7 +39,8 @@ class RunState:
     inputs: int = 0  # model inputs of the prediction shards computed
     inputs_scored: int = 0  # of which distinct, hence scored (the rest reused a prediction)
     summary: dict = field(default_factory=dict)
-    timings: dict[str, float] = field(default_factory=dict)  # seconds per example, by attack shard file
+    # Seconds per example by attack shard file: the run directory's earlier ones, then this run's.
+    timings: dict[str, float] = field(default_factory=dict)
 
     # RunState is the executor's sink: these two write each result as it arrives.
     def perturbed(self, job: PerturbJob, records: list[dict]) -> None:
@@ -52,7 +53,7 @@ class RunState:
         self.records[job.shard.key] = result.records
         self.timings[job.shard.path(Path()).as_posix()] = result.seconds / max(1, len(result.records))
         # Written with its shard, so a run stopped part-way keeps the timings of what it computed.
-        write_atomic(self.root / layout.TIMINGS, dumps({**read_timings(self.root), **self.timings}) + "\n")
+        write_atomic(self.root / layout.TIMINGS, dumps(self.timings) + "\n")
         self.computed += 1
 
     def scored(self, job: ScoreJob, result: Scored) -> None:
@@ -122,6 +123,7 @@ def run_study(study: StudySpec, log: Log = print, fresh: bool = False, executor:
     with claim(study, fresh, log) as held:
         state = RunState(root=held.root, data=load_data(study, task, log))
         held.record()
+        state.timings = read_timings(held.root)  # once the directory is this study's (--fresh moved the rest)
         # The driver settles "auto" once: the dtype is part of the shard keys, whatever worker computes them.
         run = dataclasses.replace(study.run, dtype=resolve_dtype(study.run.dtype, resolve_device(study.run.device)))
         plan: Plan = make_plan(dataclasses.replace(study, run=run), task, state.data, held.root, source_of(study), log)
